@@ -1,0 +1,4 @@
+export type { BinarySpec } from './ensure.js';
+export { ensureBinaries, findOnPath, MissingBinaryError, NATS_SERVER, REDIS_SERVER } from './ensure.js';
+export type { ServerCommand } from './commands.js';
+export { natsServerCommand, redisServerCommand } from './commands.js';
