@@ -26,7 +26,11 @@ export class FakeClock implements Clock {
   setTimer(delayMs: number, fn: () => void): Timer {
     const t = { at: this.nowMs + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
     this.timers.push(t);
-    return { cancel: () => void (t.cancelled = true) };
+    return {
+      cancel: () => {
+        t.cancelled = true;
+      },
+    };
   }
 
   sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
