@@ -1,0 +1,61 @@
+/**
+ * Every NATS subject kubelab uses is built here, and only here (STYLE.md principle 12): services name an
+ * endpoint or a topic, never a subject string. All subjects live under {@link SUBJECT_PREFIX}.
+ *
+ * Layout:
+ * - `kubelab.health.<role>.<id>`      one process' health endpoint
+ * - `kubelab.discover.health`         broadcast: every process answers (scatter-gather discovery)
+ * - `kubelab.discover.health.<role>`  broadcast to one role only
+ * - `kubelab.raft.<group>.<nodeId>`   a raft node's inbox (one-way binary messages)
+ */
+import { AssertionError } from 'node:assert';
+
+/** The root of every kubelab subject; keeps kubelab's traffic apart from anything else on the server. */
+export const SUBJECT_PREFIX = 'kubelab';
+
+// A token is one dot-separated part of a subject; wildcards and whitespace would change what a subject
+// matches, so they are refused outright.
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Checks that `value` can be one subject token (letters, digits, `_`, `-`). A bad token is a programming or
+ * configuration error, so it throws an AssertionError (STYLE.md principle 4) instead of sending elsewhere.
+ */
+export function subjectToken(value: string | number, what: string): string {
+  const text = String(value);
+  if (!TOKEN.test(text)) {
+    throw new AssertionError({ message: `${what} ${JSON.stringify(text)} is not a valid subject token` });
+  }
+  return text;
+}
+
+/** Joins already checked tokens under the prefix. */
+function subject(...tokens: string[]): string {
+  return [SUBJECT_PREFIX, ...tokens].join('.');
+}
+
+/**
+ * The subject builders. Endpoints and topics (endpoints.ts) wrap these; services should use those instead.
+ *
+ * @example
+ * subjects.health('api', 'api-0');   // 'kubelab.health.api.api-0'
+ * subjects.raftInbox('api', 2);      // 'kubelab.raft.api.2'
+ */
+export const subjects = {
+  /** One process' health endpoint. */
+  health: (role: string, id: string): string =>
+    subject('health', subjectToken(role, 'role'), subjectToken(id, 'id')),
+  /** The discovery broadcast: all processes, or the processes of one role. */
+  healthDiscover: (role?: string): string =>
+    role === undefined
+      ? subject('discover', 'health')
+      : subject('discover', 'health', subjectToken(role, 'role')),
+  /** A raft node's inbox within a raft group (e.g. the api's store group). */
+  raftInbox: (group: string, nodeId: string | number): string =>
+    subject('raft', subjectToken(group, 'raft group'), subjectToken(nodeId, 'raft node id')),
+} as const;
+
+/** Builds the subject of a raft node's inbox; shorthand for `subjects.raftInbox`. */
+export function raftInbox(group: string, nodeId: string | number): string {
+  return subjects.raftInbox(group, nodeId);
+}
