@@ -1,0 +1,44 @@
+/** Small file-system helpers shared by the WAL and the snapshot store. */
+import { type FileHandle, open } from 'node:fs/promises';
+
+/**
+ * Where storage reports what it did on its own (a truncated tail, a deleted leftover): an injected function,
+ * so the service can route it to its structured logger, e.g. `(level, msg, f) => logger[level](f, msg)`.
+ */
+export type StorageLogger = (
+  level: 'info' | 'warn',
+  msg: string,
+  fields: Readonly<Record<string, unknown>>,
+) => void;
+
+/** The default logger: one line on stderr, so a truncation is never silent. */
+export const stderrLogger: StorageLogger = (level, msg, fields) => {
+  console.error(`raft-node storage ${level}: ${msg} ${JSON.stringify(fields)}`);
+};
+
+/** Writes all of `buf` at `position` (a positional write may be short, e.g. on a signal). */
+export async function writeAll(fh: FileHandle, buf: Uint8Array, position: number): Promise<void> {
+  let off = 0;
+  // Bounded: every round writes at least one byte or throws.
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off, position + off);
+    if (bytesWritten <= 0)
+      throw new Error(`short write: 0 of ${buf.length - off} bytes at ${position + off}`);
+    off += bytesWritten;
+  }
+}
+
+/** fsyncs a directory, making file creations, renames and deletions in it durable. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}
+
+/** A number as 16 lower-case hex digits, so that file names sort like the numbers. */
+export function hex16(n: number): string {
+  return n.toString(16).padStart(16, '0');
+}

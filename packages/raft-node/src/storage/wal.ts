@@ -1,0 +1,310 @@
+/**
+ * The segmented append-only write-ahead log (etcd's `wal` package, simplified). Files live in one directory
+ * as `<seq>-<firstIndex>.wal` (16 hex digits each); records are framed by `wal-record.ts`.
+ *
+ * Invariants:
+ * - Only the last segment is appended to. Before a new segment is started the old one is fdatasync'ed, so
+ *   every segment but the last is complete and any damage in it is corruption, never a torn write.
+ * - A segment starts with its header and a prologue (the snapshot marker in force and the current hard
+ *   state), so replay can start at any segment whose firstIndex ≤ snapshotIndex+1 and drop the ones before.
+ * - Every live entry in segment k has index < firstIndex(k+1): firstIndex is the log's lastIndex+1 when the
+ *   segment is started, and later overwrites land in later segments.
+ * - After an I/O error the WAL is failed: what reached the disk is unknown (fsync errors cannot be retried,
+ *   see "fsyncgate"), so every later call rethrows the first error and the process should restart.
+ */
+import { type FileHandle, mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type StorageLogger, fsyncDir, hex16, writeAll } from './wal-fs.js';
+import {
+  type RecordInput,
+  RecordType,
+  type SegmentHeader,
+  WalCorruptionError,
+  type WalRecord,
+  encodeRecords,
+  scanSegment,
+} from './wal-record.js';
+
+export interface WalOptions {
+  /** The directory holding the segments (created if missing). */
+  readonly dir: string;
+  /** A segment is closed once a write would take it past this size (a single larger batch still fits). */
+  readonly segmentSizeBytes: number;
+  /** false: never fsync (benchmarks only; a crash may then lose or corrupt anything). */
+  readonly sync: boolean;
+  readonly log: StorageLogger;
+  /** Called with the duration of each fsync round (data, plus the directory when needed). */
+  readonly onFsync?: (ms: number) => void;
+  /** Monotonic ms, used only to time fsyncs for `onFsync`. */
+  readonly now?: () => number;
+}
+
+/** A segment read at open: its valid records, in order, the header first. */
+export interface ScannedSegment {
+  readonly seq: number;
+  readonly firstIndex: number;
+  readonly path: string;
+  readonly records: readonly WalRecord[];
+}
+
+/** What a new segment carries after its header, so that it can be replayed on its own. */
+export interface Prologue {
+  /** The log's lastIndex+1 at the time the segment starts. */
+  readonly firstIndex: number;
+  readonly records: readonly RecordInput[];
+}
+
+interface Segment {
+  readonly seq: number;
+  readonly firstIndex: number;
+  readonly path: string;
+}
+
+const SEGMENT_NAME = /^([0-9a-f]{16})-([0-9a-f]{16})\.wal$/;
+
+export class Wal {
+  /** In seq order, consecutive; the last one is open for appending once `startAppending` ran. */
+  private readonly segments: Segment[];
+  private fh: FileHandle | undefined;
+  /** Bytes in the last segment; the next write goes at this offset. */
+  private size = 0;
+  /** Batches appended to the last segment after its prologue; a segment with none is never rolled. */
+  private batchesInSegment = 0;
+  /** crc of the last record written: the next segment header's `prevCrc`. */
+  private lastCrc: number;
+  private nextSeq: number;
+  /** Bytes were written to the last segment since its last fdatasync. */
+  private unsynced = false;
+  /** A file was created or removed in the directory since its last fsync. */
+  private dirDirty = false;
+  private failed: unknown;
+
+  private constructor(
+    private readonly opts: WalOptions,
+    segments: Segment[],
+    lastCrc: number,
+    nextSeq: number,
+  ) {
+    this.segments = segments;
+    this.lastCrc = lastCrc;
+    this.nextSeq = nextSeq;
+  }
+
+  /**
+   * Reads and checks every segment. A damaged tail of the last segment is truncated (or the segment deleted
+   * when not even its header survived) and logged; any other damage throws WalCorruptionError.
+   */
+  static async open(opts: WalOptions): Promise<{ wal: Wal; segments: ScannedSegment[] }> {
+    await mkdir(opts.dir, { recursive: true });
+    const files = (await readdir(opts.dir)).filter((n) => SEGMENT_NAME.test(n)).sort();
+    const scanned: ScannedSegment[] = [];
+    let prevCrc: number | undefined;
+    let nextSeq = 1;
+    for (const [i, name] of files.entries()) {
+      const [, seqHex, firstHex] = SEGMENT_NAME.exec(name)!;
+      const seq = Number.parseInt(seqHex!, 16);
+      const firstIndex = Number.parseInt(firstHex!, 16);
+      const path = join(opts.dir, name);
+      const prev = scanned.at(-1);
+      if (prev && seq !== prev.seq + 1) {
+        throw new WalCorruptionError(
+          path,
+          0,
+          `segment ${prev.seq + 1} is missing (found ${seq} after ${prev.seq})`,
+        );
+      }
+      const isLast = i === files.length - 1;
+      const buf = await readFile(path);
+      const scan = scanSegment(buf, path, isLast);
+      nextSeq = seq + 1;
+      if (scan.tail) {
+        const fields = { file: path, offset: scan.tail.offset, droppedBytes: buf.length - scan.validBytes };
+        if (scan.validBytes === 0) {
+          opts.log(
+            'warn',
+            `wal: deleting the last segment, nothing of it survived (${scan.tail.reason})`,
+            fields,
+          );
+          await unlink(path);
+          if (opts.sync) await fsyncDir(opts.dir);
+          nextSeq = seq;
+          continue;
+        }
+        opts.log('warn', `wal: truncating a torn tail of the last segment (${scan.tail.reason})`, fields);
+        await truncateFile(path, scan.validBytes, opts.sync);
+      }
+      const header = (scan.records[0] as Extract<WalRecord, { type: 1 }>).header;
+      checkHeader(header, path, seq, firstIndex, prevCrc);
+      prevCrc = scan.lastCrc;
+      scanned.push({ seq, firstIndex, path, records: scan.records });
+    }
+    const segments = scanned.map(({ seq, firstIndex, path }) => ({ seq, firstIndex, path }));
+    return { wal: new Wal(opts, segments, prevCrc ?? 0, nextSeq), segments: scanned };
+  }
+
+  /** Opens the last segment for appending, or starts the first one with `prologue` when there is none. */
+  async startAppending(prologue: Prologue): Promise<void> {
+    const last = this.segments.at(-1);
+    if (last === undefined) {
+      await this.guard(() => this.startSegment(prologue, new Uint8Array(0), 0));
+      await this.sync();
+      return;
+    }
+    this.fh = await open(last.path, 'r+');
+    this.size = (await this.fh.stat()).size;
+    this.batchesInSegment = 1;
+  }
+
+  /**
+   * Appends `records` with one write, first starting a new segment (with `prologue()`) if the current one
+   * would grow past the size limit. Does not fsync: call `sync()`.
+   */
+  async write(records: readonly RecordInput[], prologue: () => Prologue): Promise<void> {
+    if (records.length === 0) return;
+    await this.guard(async () => {
+      const { buf, lastCrc } = encodeRecords(records);
+      if (this.batchesInSegment > 0 && this.size + buf.length > this.opts.segmentSizeBytes) {
+        await this.roll(prologue(), buf, lastCrc);
+        return;
+      }
+      await writeAll(this.handle(), buf, this.size);
+      this.size += buf.length;
+      this.lastCrc = lastCrc;
+      this.batchesInSegment++;
+      this.unsynced = true;
+    });
+  }
+
+  /** Makes everything written so far durable (fdatasync, plus the directory after a segment change). */
+  async sync(): Promise<void> {
+    if (!this.opts.sync || !(this.unsynced || this.dirDirty)) return;
+    await this.guard(async () => {
+      const t0 = this.opts.now?.();
+      if (this.unsynced) await this.handle().datasync();
+      if (this.dirDirty) await fsyncDir(this.opts.dir);
+      this.unsynced = false;
+      this.dirDirty = false;
+      if (t0 !== undefined && this.opts.now) this.opts.onFsync?.(this.opts.now() - t0);
+    });
+  }
+
+  /**
+   * Deletes the segments that hold nothing above `index` (every segment whose successor starts at or below
+   * index+1); the last segment always stays. Call only once a snapshot covering `index` is durable.
+   */
+  async removeSegmentsUpTo(index: number): Promise<number> {
+    return this.guard(async () => {
+      const removed: string[] = [];
+      // Bounded by the number of segments; ascending, so a crash leaves a suffix (no holes in seq).
+      while (this.segments.length > 1 && this.segments[1]!.firstIndex - 1 <= index) {
+        const seg = this.segments.shift()!;
+        await unlink(seg.path);
+        removed.push(seg.path);
+      }
+      if (removed.length > 0) {
+        this.dirDirty = true;
+        if (this.opts.sync) await fsyncDir(this.opts.dir);
+        this.dirDirty = false;
+        this.opts.log('info', `wal: removed ${removed.length} segment(s) up to index ${index}`, {
+          files: removed,
+        });
+      }
+      return removed.length;
+    });
+  }
+
+  /** Syncs and closes the current segment. */
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    if (fh === undefined) return;
+    try {
+      if (this.failed === undefined && this.opts.sync && this.unsynced) await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Number of segment files; for tests and metrics. */
+  segmentCount(): number {
+    return this.segments.length;
+  }
+
+  private handle(): FileHandle {
+    if (this.fh === undefined) throw new Error('wal: not open for appending');
+    return this.fh;
+  }
+
+  /** Runs an I/O step; its failure fails the WAL for good (see the file comment). */
+  private async guard<T>(step: () => Promise<T>): Promise<T> {
+    if (this.failed !== undefined) throw this.failed;
+    try {
+      return await step();
+    } catch (err) {
+      this.failed = err;
+      throw err;
+    }
+  }
+
+  private async roll(prologue: Prologue, batch: Uint8Array, batchCrc: number): Promise<void> {
+    const old = this.handle();
+    if (this.opts.sync && this.unsynced) await old.datasync();
+    this.unsynced = false;
+    this.fh = undefined;
+    await old.close();
+    await this.startSegment(prologue, batch, batchCrc);
+    this.batchesInSegment = 1;
+    const seg = this.segments.at(-1)!;
+    this.opts.log('info', 'wal: started a new segment', { file: seg.path, firstIndex: seg.firstIndex });
+  }
+
+  /** Creates segment `nextSeq` holding header, prologue and `batch`, written with one write. */
+  private async startSegment(prologue: Prologue, batch: Uint8Array, batchCrc: number): Promise<void> {
+    const seq = this.nextSeq;
+    const path = join(this.opts.dir, `${hex16(seq)}-${hex16(prologue.firstIndex)}.wal`);
+    const header: SegmentHeader = { seq, firstIndex: prologue.firstIndex, prevCrc: this.lastCrc };
+    const head = encodeRecords([{ type: RecordType.SegmentHeader, header }, ...prologue.records]);
+    const buf = new Uint8Array(head.buf.length + batch.length);
+    buf.set(head.buf, 0);
+    buf.set(batch, head.buf.length);
+    const fh = await open(path, 'wx');
+    this.fh = fh;
+    await writeAll(fh, buf, 0);
+    this.segments.push({ seq, firstIndex: prologue.firstIndex, path });
+    this.nextSeq = seq + 1;
+    this.size = buf.length;
+    this.lastCrc = batch.length > 0 ? batchCrc : head.lastCrc;
+    this.batchesInSegment = 0;
+    this.unsynced = true;
+    this.dirDirty = true;
+  }
+}
+
+function checkHeader(
+  header: SegmentHeader,
+  path: string,
+  seq: number,
+  firstIndex: number,
+  prevCrc: number | undefined,
+): void {
+  if (header.seq !== seq || header.firstIndex !== firstIndex) {
+    throw new WalCorruptionError(path, 0, `header says seq ${header.seq} firstIndex ${header.firstIndex}`);
+  }
+  if (prevCrc !== undefined && header.prevCrc !== prevCrc) {
+    throw new WalCorruptionError(
+      path,
+      0,
+      `crc chain broken: header links ${header.prevCrc}, previous ends ${prevCrc}`,
+    );
+  }
+}
+
+async function truncateFile(path: string, size: number, sync: boolean): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.truncate(size);
+    if (sync) await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
