@@ -174,12 +174,12 @@ export interface WritableStorage extends Storage {
    * Persists an update. Entries overwrite any conflicting suffix of the log. When `mustSync`, resolves only
    * after the data is on stable storage (fdatasync), so that messages depending on it may be sent.
    */
-  save(update: StorageUpdate, mustSync: boolean): Promise<void>;
+  save(update: StorageUpdate, mustSync: boolean): Promise<void>; // purity-ok: driver-only interface
   /** Records an application snapshot at `index` (already applied) and makes it the one `snapshot()` returns. */
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<Snapshot>;
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<Snapshot>; // purity-ok: driver-only interface
   /** Discards log entries up to and including `index` (which must be covered by a snapshot). */
-  compact(index: number): Promise<void>;
-  close(): Promise<void>;
+  compact(index: number): Promise<void>; // purity-ok: driver-only interface
+  close(): Promise<void>; // purity-ok: driver-only interface
 }
 
 /** Expected outcomes, as in etcd raft's sentinels. */

@@ -1,0 +1,220 @@
+/**
+ * An in-memory network of RawNodes for tests (etcd raft_test.go's `network`): messages are delivered
+ * synchronously until the cluster is quiet, each node running the full Ready loop (persist to its
+ * MemoryStorage, send, apply, advance). Links can be dropped or cut, nodes isolated, message types
+ * ignored, and every message passes through an optional `msgHook`. Deterministic: drops use a seeded Rng.
+ */
+import { type Rng, seededRng } from '@kubelab/clock';
+import {
+  type ConfChange,
+  type ConfState,
+  type Entry,
+  EntryType,
+  MemoryStorage,
+  type Message,
+  MessageType,
+  type Raft,
+  type RaftConfig,
+  RawNode,
+  type ReadState,
+  decodeConfChange,
+  describeMessage,
+  isLocalMsg,
+  rawNodeRaft,
+} from '../src/internal.js';
+
+export interface TestNode {
+  readonly id: number;
+  rn: RawNode;
+  storage: MemoryStorage;
+  /** Data of applied normal entries (non-empty ones), in order. */
+  applied: Uint8Array[];
+  /** Every applied entry, including no-ops and conf changes. */
+  appliedEntries: Entry[];
+  readStates: ReadState[];
+  confState: ConfState | undefined;
+}
+
+export type NodeOptions = Partial<Omit<RaftConfig, 'id' | 'storage' | 'rng'>>;
+
+const MAX_DELIVERIES = 1_000_000;
+
+export class Network {
+  readonly nodes = new Map<number, TestNode>();
+  /** Drop probability per directed link `from-to`. */
+  private readonly dropm = new Map<string, number>();
+  private readonly ignorem = new Set<MessageType>();
+  /** Return false to drop a message. */
+  msgHook: ((m: Message) => boolean) | undefined = undefined;
+  /** Messages delivered, for assertions on traffic. */
+  delivered: Message[] = [];
+  readonly rng: Rng;
+
+  constructor(
+    readonly seed: number,
+    private readonly opts: NodeOptions = {},
+  ) {
+    this.rng = seededRng(seed);
+  }
+
+  /** A network of `ids`, all bootstrapped with the same membership. */
+  static bootstrap(seed: number, ids: number[], opts: NodeOptions = {}): Network {
+    const nw = new Network(seed, opts);
+    for (const id of ids) {
+      const storage = new MemoryStorage();
+      RawNode.bootstrap(storage, ids);
+      nw.addNode(id, storage);
+    }
+    return nw;
+  }
+
+  /** Adds (or restarts, with an existing storage) node `id`. */
+  addNode(id: number, storage = new MemoryStorage(), opts: NodeOptions = {}): TestNode {
+    const rn = new RawNode({ ...this.opts, ...opts, id, storage, rng: seededRng(this.seed * 1000 + id) });
+    const prev = this.nodes.get(id);
+    const node: TestNode = {
+      id,
+      rn,
+      storage,
+      applied: prev?.applied ?? [],
+      appliedEntries: prev?.appliedEntries ?? [],
+      readStates: [],
+      confState: storage.initialState().confState,
+    };
+    this.nodes.set(id, node);
+    return node;
+  }
+
+  node(id: number): TestNode {
+    const n = this.nodes.get(id);
+    if (n === undefined) throw new Error(`no node ${id} (seed ${this.seed})`);
+    return n;
+  }
+
+  raft(id: number): Raft {
+    return rawNodeRaft(this.node(id).rn);
+  }
+
+  /** Simulates a crash and restart of `id` from its storage (volatile state lost). */
+  restart(id: number, opts: NodeOptions = {}): TestNode {
+    const old = this.node(id);
+    return this.addNode(id, old.storage, { ...opts, applied: old.appliedEntries.at(-1)?.index ?? 0 });
+  }
+
+  /** Runs the Ready loop of `id` once everything is handled, returning the messages it sends. */
+  drain(id: number): Message[] {
+    const n = this.node(id);
+    const out: Message[] = [];
+    for (let guard = 0; n.rn.hasReady(); guard++) {
+      if (guard > 10_000) throw new Error(`node ${id} never quiesces (seed ${this.seed})`);
+      const rd = n.rn.ready();
+      n.storage.saveSync(rd); // 1. persist
+      out.push(...rd.messages); // 2. send
+      if (rd.snapshot !== undefined) n.confState = rd.snapshot.metadata.confState; // 3. apply
+      for (const e of rd.committedEntries) this.apply(n, e);
+      n.readStates.push(...rd.readStates);
+      n.rn.advance(rd); // 4. advance
+    }
+    return out;
+  }
+
+  private apply(n: TestNode, e: Entry): void {
+    n.appliedEntries.push(e);
+    if (e.type === EntryType.ConfChange) {
+      const cc: ConfChange = decodeConfChange(e.data);
+      n.confState = n.rn.applyConfChange(cc);
+    } else if (e.data.byteLength > 0) {
+      n.applied.push(e.data);
+    }
+  }
+
+  /** Delivers `msgs` and everything they cause, until the network is quiet. */
+  send(...msgs: Message[]): void {
+    const queue = this.filter(msgs);
+    for (let i = 0; i < queue.length; i++) {
+      if (i > MAX_DELIVERIES) throw new Error(`network never quiesces (seed ${this.seed})`);
+      const m = queue[i]!;
+      const n = this.nodes.get(m.to);
+      if (n === undefined) continue;
+      this.delivered.push(m);
+      if (isLocalMsg(m.type)) rawNodeRaft(n.rn).step(m);
+      else n.rn.step(m);
+      queue.push(...this.filter(this.drain(m.to)));
+    }
+  }
+
+  /** Drains every node and delivers what they send. */
+  deliverAll(): void {
+    const msgs: Message[] = [];
+    for (const id of [...this.nodes.keys()].sort((a, b) => a - b)) msgs.push(...this.drain(id));
+    this.send(...msgs);
+  }
+
+  /** Ticks every node (or `ids`) once and delivers the results. */
+  tick(ids?: number[]): void {
+    for (const id of ids ?? [...this.nodes.keys()].sort((a, b) => a - b)) this.node(id).rn.tick();
+    this.deliverAll();
+  }
+
+  campaign(id: number): void {
+    this.node(id).rn.campaign();
+    this.send(...this.drain(id));
+  }
+
+  propose(id: number, data: string | Uint8Array): void {
+    this.node(id).rn.propose(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    this.send(...this.drain(id));
+  }
+
+  proposeConfChange(id: number, cc: ConfChange): void {
+    this.node(id).rn.proposeConfChange(cc);
+    this.send(...this.drain(id));
+  }
+
+  /** Drops messages on the link from → to with probability `p`. */
+  drop(from: number, to: number, p: number): void {
+    this.dropm.set(`${from}-${to}`, p);
+  }
+
+  /** Cuts both directions between `a` and `b`. */
+  cut(a: number, b: number): void {
+    this.drop(a, b, 2);
+    this.drop(b, a, 2);
+  }
+
+  /** Cuts `id` off from every other node. */
+  isolate(id: number): void {
+    for (const other of this.nodes.keys()) if (other !== id) this.cut(id, other);
+  }
+
+  ignore(t: MessageType): void {
+    this.ignorem.add(t);
+  }
+
+  /** Heals every partition and drop rule. */
+  recover(): void {
+    this.dropm.clear();
+    this.ignorem.clear();
+  }
+
+  private filter(msgs: readonly Message[]): Message[] {
+    const out: Message[] = [];
+    for (const m of msgs) {
+      if (this.ignorem.has(m.type)) continue;
+      if (m.type === MessageType.Hup) throw new Error('unexpected MsgHup on the network');
+      const p = this.dropm.get(`${m.from}-${m.to}`) ?? 0;
+      if (p > 0 && this.rng.next() < p) continue;
+      if (this.msgHook !== undefined && !this.msgHook(m)) continue;
+      out.push(m);
+    }
+    return out;
+  }
+
+  /** All traffic so far as lines, for failure messages. */
+  trace(): string {
+    return this.delivered.map(describeMessage).join('\n');
+  }
+}
+
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const str = (b: Uint8Array): string => new TextDecoder().decode(b);
