@@ -1,0 +1,94 @@
+/**
+ * The process cluster's shape, as pure data: which processes `kubelab up` starts, with which command line,
+ * ports and environment. No I/O here; the supervisor turns these specs into child processes.
+ */
+import { natsServerCommand, redisServerCommand } from '@kubelab/binaries';
+
+/** Roles of the processes in a kubelab cluster. */
+export const Role = {
+  Nats: 'nats',
+  Redis: 'redis',
+  Api: 'api',
+  Scheduler: 'scheduler',
+  Controller: 'controller',
+  Node: 'node',
+  Dns: 'dns',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** The kubelab services (everything but the external servers), in start order. */
+export const SERVICE_ROLES = [Role.Api, Role.Scheduler, Role.Controller, Role.Node, Role.Dns] as const;
+export type ServiceRole = (typeof SERVICE_ROLES)[number];
+
+export interface ProcessSpec {
+  /** Unique name, e.g. `api-0`; what `kubelab kill|restart|logs` take. */
+  readonly name: string;
+  readonly role: Role;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** The TCP port it serves on 127.0.0.1, if any (nats, redis, api HTTPS). */
+  readonly port?: number;
+}
+
+export interface TopologyOptions {
+  /** Worker node processes (default 2). */
+  readonly nodes: number;
+  readonly replicas: Readonly<Record<ServiceRole, number>>;
+  readonly home: string;
+  readonly natsPort: number;
+  readonly redisPort: number;
+  /** One HTTPS port per api replica. */
+  readonly apiPorts: readonly number[];
+  /** Absolute path of the repository root (where services/ lives). */
+  readonly repoRoot: string;
+  /** The node binary running the services. */
+  readonly nodeBin: string;
+  /** Extra environment passed to every service (LOG_LEVEL, OTEL_*, KUBELAB_* tuning). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
+}
+
+/** Default replica counts: 3 api (a Raft group), 2 scheduler, 2 controller (one active each), 2 dns. */
+export function defaultReplicas(nodes: number): Record<ServiceRole, number> {
+  return { api: 3, scheduler: 2, controller: 2, node: nodes, dns: 2 };
+}
+
+/** Every process of the cluster, external servers first, then services in start order. */
+export function buildTopology(o: TopologyOptions): ProcessSpec[] {
+  if (o.apiPorts.length !== o.replicas.api) throw new Error('one api port per api replica is required');
+  const natsUrl = `nats://127.0.0.1:${o.natsPort}`;
+  const redisUrl = `redis://127.0.0.1:${o.redisPort}`;
+  const nats = natsServerCommand({ port: o.natsPort });
+  const redis = redisServerCommand({ port: o.redisPort, dir: `${o.home}/data/redis` });
+  const specs: ProcessSpec[] = [
+    { name: 'nats', role: Role.Nats, command: nats.command, args: nats.args, env: {}, port: o.natsPort },
+    { name: 'redis', role: Role.Redis, command: redis.command, args: redis.args, env: {}, port: o.redisPort },
+  ];
+  const apiPeers = o.apiPorts.map((_, i) => `api-${i}`).join(',');
+  for (const role of SERVICE_ROLES) {
+    for (let i = 0; i < o.replicas[role]; i++) {
+      const name = `${role}-${i}`;
+      const port = role === Role.Api ? o.apiPorts[i] : undefined;
+      const env: Record<string, string> = {
+        ...o.extraEnv,
+        KUBELAB_ROLE: role,
+        KUBELAB_ID: name,
+        KUBELAB_HOME: o.home,
+        KUBELAB_DATA_DIR: `${o.home}/data/${name}`,
+        NATS_URL: natsUrl,
+        REDIS_URL: redisUrl,
+        KUBELAB_API_PEERS: apiPeers,
+      };
+      if (port !== undefined) env.KUBELAB_HTTP_PORT = String(port);
+      specs.push({
+        name,
+        role,
+        command: o.nodeBin,
+        args: ['--import', 'tsx', `${o.repoRoot}/services/${role}/src/main.ts`],
+        env,
+        ...(port === undefined ? {} : { port }),
+      });
+    }
+  }
+  return specs;
+}

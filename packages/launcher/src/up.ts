@@ -1,0 +1,187 @@
+/**
+ * `kubelab up` and the supervisor process behind it. The supervisor allocates free ports, starts every
+ * process, serves the control endpoint, keeps `state.json` current and writes the kubeconfig once ready.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NATS_SERVER, REDIS_SERVER, ensureBinaries } from '@kubelab/binaries';
+import type { CliArgs } from './args.js';
+import { startControlServer } from './control.js';
+import { type HealthClient, connectHealthClient } from './health.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { freePorts } from './ports.js';
+import { type ClusterState, pidAlive, readState, writeState } from './state.js';
+import { Supervisor } from './supervisor.js';
+import { type ProcessSpec, buildTopology, defaultReplicas } from './topology.js';
+
+const repoRoot = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
+const kubeconfigPath = (home: string) => join(home, 'kubeconfig');
+
+/** Refuses to start a second cluster in the same home. */
+function assertNotRunning(home: string): void {
+  const prev = readState(home);
+  if (prev && pidAlive(prev.supervisorPid)) {
+    throw new Error(
+      `a cluster is already running from ${home} (supervisor pid ${prev.supervisorPid}); run "kubelab down" first`,
+    );
+  }
+}
+
+export async function up(args: CliArgs): Promise<number> {
+  assertNotRunning(args.home);
+  ensureBinaries([NATS_SERVER, REDIS_SERVER]);
+  if (!args.detach)
+    return supervise(args, (name, line) => process.stdout.write(`${name.padEnd(13)}| ${line}\n`));
+  mkdirSync(args.home, { recursive: true });
+  rmSync(join(args.home, 'state.json'), { force: true });
+  const logPath = join(args.home, 'supervisor.log');
+  const out = openSync(logPath, 'a');
+  const child = spawn(
+    process.execPath,
+    [process.argv[1] ?? 'bin/kubelab.js', 'supervise', '--home', args.home, '--nodes', String(args.nodes)],
+    {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: process.env,
+    },
+  );
+  child.unref();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 200));
+    const st = readState(args.home);
+    if (st?.phase === 'ready') {
+      printReady(st);
+      return 0;
+    }
+    if (st?.phase === 'failed' || (child.pid !== undefined && !pidAlive(child.pid))) {
+      const tail = readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n');
+      process.stderr.write(
+        `kubelab up failed: ${st?.error ?? 'the supervisor exited'}\n--- ${logPath}\n${tail}\n`,
+      );
+      return 1;
+    }
+  }
+}
+
+function printReady(st: ClusterState): void {
+  const services = st.processes.filter((p) => p.role !== 'nats' && p.role !== 'redis').length;
+  process.stdout.write(
+    `kubelab is up: ${services} services, nats ${st.natsUrl}, redis ${st.redisUrl}\n` +
+      `Point kubectl at it:\n  export KUBECONFIG=${st.kubeconfig}\n  kubectl version\n` +
+      `Stop it with "kubelab down"; see each process with "kubelab status".\n`,
+  );
+}
+
+/**
+ * The supervisor: runs in the foreground of `kubelab up` (with `lineSink` printing prefixed logs) or as the
+ * detached `kubelab supervise` process. Returns when the cluster has been stopped.
+ */
+export async function supervise(
+  args: CliArgs,
+  lineSink?: (name: string, line: string) => void,
+): Promise<number> {
+  const home = args.home;
+  mkdirSync(join(home, 'data', 'redis'), { recursive: true });
+  const replicas = defaultReplicas(args.nodes);
+  const [natsPort, redisPort, ...apiPorts] = await freePorts(2 + replicas.api);
+  const specs = buildTopology({
+    nodes: args.nodes,
+    replicas,
+    home,
+    natsPort: natsPort as number,
+    redisPort: redisPort as number,
+    apiPorts,
+    repoRoot,
+    nodeBin: process.execPath,
+    extraEnv: passThroughEnv(process.env),
+  });
+  const natsUrl = `nats://127.0.0.1:${natsPort}`;
+  let health: HealthClient | undefined;
+  const probe = async (spec: ProcessSpec, signal: AbortSignal) => {
+    if (spec.role === 'nats' || spec.role === 'redis') return portOpen(spec.port ?? 0);
+    health ??= await connectHealthClient(natsUrl);
+    const h = await health.check(spec, signal);
+    return h?.ready === true;
+  };
+  const base = {
+    supervisorPid: process.pid,
+    natsUrl,
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+    kubeconfig: kubeconfigPath(home),
+  };
+  let phase: ClusterState['phase'] = 'starting';
+  let error: string | undefined;
+  const sup: Supervisor = new Supervisor({
+    home,
+    specs,
+    probe,
+    ...(lineSink ? { lineSink } : {}),
+    onChange: () => save(),
+  });
+  const stop = new AbortController();
+  const done = new Promise<void>((resolve) =>
+    stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  const control = await startControlServer({
+    status: () => ({ phase, processes: sup.states() }),
+    restart: (name) =>
+      sup.has(name)
+        ? sup.restart(name, stop.signal)
+        : Promise.reject(new Error(`no process named "${name}"`)),
+    down: () => stop.abort(new Error('kubelab down')),
+  });
+  const save = () =>
+    writeState(home, {
+      ...base,
+      controlPort: control.port,
+      phase,
+      ...(error ? { error } : {}),
+      processes: sup.states(),
+    });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(sig, () => stop.abort(new Error(sig)));
+  save();
+  try {
+    await sup.start(stop.signal);
+    const api0 = specs.find((s) => s.role === 'api');
+    writeFileSync(kubeconfigPath(home), renderKubeconfig({ server: `http://127.0.0.1:${api0?.port}` }));
+    phase = 'ready';
+    save();
+    if (lineSink) printReady(readState(home) as ClusterState);
+    await done;
+  } catch (err) {
+    phase = 'failed';
+    error = err instanceof Error ? err.message : String(err);
+    save();
+    process.stderr.write(`kubelab: ${error}\n`);
+  }
+  phase = phase === 'failed' ? 'failed' : 'stopping';
+  save();
+  await health?.close();
+  await sup.stopAll();
+  control.server.close();
+  if (phase !== 'failed') rmSync(join(home, 'state.json'), { force: true });
+  return phase === 'failed' ? 1 : 0;
+}
+
+/** Settings that flow from the launcher's environment to every service. */
+function passThroughEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k === 'KUBELAB_HOME' || v === undefined) continue;
+    if (k.startsWith('KUBELAB_') || k.startsWith('OTEL_') || k === 'LOG_LEVEL') out[k] = v;
+  }
+  return out;
+}
+
+async function portOpen(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1' }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
