@@ -97,10 +97,18 @@ export class InMemoryLog {
     for (const e of entries) this.ents.push(e);
   }
 
-  /** WAL replay of one entry record: skipped when compacted, false when it would leave a gap. */
+  /**
+   * WAL replay of one entry record; false when it would leave a gap. Replay starts from the snapshot in
+   * force, which may be newer than the record: an entry at or below the compaction point is not stored,
+   * but when it was written it truncated everything after it, so everything after the point goes. This
+   * makes replay-from-snapshot equal to "replay everything, then compact to the snapshot".
+   */
   replay(e: Entry): boolean {
     const offset = this.offset();
-    if (e.index <= offset) return true;
+    if (e.index <= offset) {
+      this.ents.length = 1;
+      return true;
+    }
     if (e.index > this.lastIndex() + 1) return false;
     this.ents.length = e.index - offset;
     this.ents.push(e);

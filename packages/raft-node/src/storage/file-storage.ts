@@ -312,9 +312,11 @@ function replay(
         throw new WalCorruptionError(seg.path, rec.offset, why);
       }
       if (rec.type === RecordType.HardState) hardState = rec.hardState;
-      if (rec.type !== RecordType.Snapshot || !rec.marker.reset || rec.marker.index < snapIndex) continue;
-      if (rec.marker.index !== snapIndex || rec.marker.term !== snapTerm) {
-        const why = `snapshot ${rec.marker.term}-${rec.marker.index} is applied here but its file is missing or corrupt`;
+      if (rec.type !== RecordType.Snapshot || !rec.marker.reset) continue;
+      // A received snapshot discarded the whole log after it. Older than ours: the part after ours goes.
+      const { index, term } = rec.marker;
+      if (index > snapIndex || (index === snapIndex && term !== snapTerm)) {
+        const why = `snapshot ${term}-${index} is applied here but its file is missing or corrupt`;
         throw new WalCorruptionError(seg.path, rec.offset, why);
       }
       memLog.reset(snapIndex, snapTerm);
