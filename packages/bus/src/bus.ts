@@ -31,11 +31,19 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * The arguments after the endpoint in `Bus.request`: the request may be left out when the endpoint takes
+ * none (`bus.request(endpoints.health('api', 'api-0'))`).
+ */
+export type RequestArgs<Req> = [Req] extends [undefined]
+  ? [request?: Req, opts?: RequestOptions]
+  : [request: Req, opts?: RequestOptions];
+
 /** Options of `Bus.gather`. */
 export interface GatherOptions {
   /** How long to collect replies. */
   readonly maxWaitMs: number;
-  /** Stop early after this many replies. */
+  /** Stop as soon as this many replies arrived (still bounded by `maxWaitMs`). */
   readonly maxReplies?: number;
 }
 
@@ -106,7 +114,8 @@ export class Bus implements AsyncDisposable {
    * Rejects with BusTimeoutError, BusNoRespondersError (at once, when nobody serves the subject),
    * BusRemoteError (the handler failed), BusDecodeError (the reply is malformed) or BusClosedError.
    */
-  request<Req, Res>(ep: BoundEndpoint<Req, Res>, request: Req, opts: RequestOptions = {}): Promise<Res> {
+  request<Req, Res>(ep: BoundEndpoint<Req, Res>, ...args: RequestArgs<Req>): Promise<Res> {
+    const [request, opts = {}] = args as [Req, RequestOptions?];
     const timeoutMs = opts.timeoutMs ?? ep.timeoutMs ?? this.#cfg.requestTimeoutMs;
     const attributes = messagingAttributes(ep.subject, 'send', ep.name);
     return withSpan(`${ep.name} send`, SpanKind.CLIENT, context.active(), attributes, async (_span, ctx) => {
@@ -150,7 +159,8 @@ export class Bus implements AsyncDisposable {
         const out: GatherReply<Res>[] = [];
         try {
           const replies = await this.#cfg.nc.requestMany(ep.subject, ep.request.encode(request), {
-            strategy: RequestStrategy.Timer,
+            // Count stops at maxReplies or at maxWait, whichever comes first; Timer only at maxWait.
+            strategy: opts.maxReplies === undefined ? RequestStrategy.Timer : RequestStrategy.Count,
             maxWait: opts.maxWaitMs,
             headers: hdrs,
             ...(opts.maxReplies === undefined ? {} : { maxMessages: opts.maxReplies }),

@@ -43,7 +43,7 @@ export const bytesCodec: Codec<Uint8Array> = {
 };
 
 /** No payload at all (e.g. a health probe): encodes to zero bytes and ignores whatever arrives. */
-export const emptyCodec: Codec<void> = {
+export const emptyCodec: Codec<undefined> = {
   kind: 'empty',
   encode: () => new Uint8Array(0),
   decode: () => undefined,

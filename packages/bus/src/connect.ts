@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
 import { DebugEvents, Events, type NatsConnection, connect } from 'nats';
 import { Bus } from './bus.js';
+import { otelApiMismatch } from './tracing.js';
 
 /** Options of {@link connectBus}. */
 export interface BusOptions {
@@ -56,6 +57,8 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     maxPingOut: 2,
   });
   log.info({ server: nc.getServer(), connectMs: Math.round(clock.now() - started) }, 'connected to nats');
+  const mismatch = otelApiMismatch();
+  if (mismatch) log.warn({ problem: mismatch }, 'tracing disabled on the bus: duplicate @opentelemetry/api');
   void logStatus(nc, log, clock);
   const closed = nc
     .closed()

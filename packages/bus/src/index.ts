@@ -9,7 +9,7 @@
  * const report = await bus.request(endpoints.health('api', 'api-0'));
  * await bus.drain();
  */
-export type { BusConfig, GatherOptions, GatherReply, RequestOptions } from './bus.js';
+export type { BusConfig, GatherOptions, GatherReply, RequestArgs, RequestOptions } from './bus.js';
 export { Bus } from './bus.js';
 export type { Codec } from './codec.js';
 export { bytesCodec, emptyCodec, jsonCodec } from './codec.js';

@@ -21,6 +21,20 @@ import { Match, type MsgHdrs } from 'nats';
 
 const TRACER_NAME = '@kubelab/bus';
 
+/**
+ * Detects a second, incompatible copy of `@opentelemetry/api`: the API keeps its globals under a symbol and
+ * hides them from a copy with a newer minor version, so a tracer provider registered through another copy
+ * (e.g. `@kubelab/telemetry`'s) would be silently invisible here and no trace would cross the bus. Returns a
+ * description of the mismatch, or `undefined` when the bus sees the registered provider (or none is set).
+ */
+export function otelApiMismatch(): string | undefined {
+  const registry = (globalThis as Record<symbol, { version?: string; trace?: unknown } | undefined>)[
+    Symbol.for('opentelemetry.js.api.1')
+  ];
+  if (registry?.trace === undefined || trace.getTracerProvider() === registry.trace) return undefined;
+  return `a tracer provider was registered by @opentelemetry/api ${registry.version ?? '?'}, which this copy cannot see (run npm dedupe)`;
+}
+
 /** Reads propagation fields from NATS headers (case-insensitively: header names are not canonicalised). */
 export const headerGetter: TextMapGetter<MsgHdrs | undefined> = {
   keys: (carrier) => (carrier ? carrier.keys() : []),
