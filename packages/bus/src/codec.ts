@@ -30,7 +30,7 @@ export function jsonCodec<T>(decoder: Decoder<T>): Codec<T> {
     encode: (value) => utf8Encoder.encode(JSON.stringify(value)),
     decode: (bytes) => {
       if (bytes.length === 0) throw new Error('empty payload, expected JSON');
-      return decoder(JSON.parse(utf8Decoder.decode(bytes)));
+      return decoder(decodeJson(bytes));
     },
   };
 }

@@ -105,7 +105,7 @@ async function logStatus(nc: NatsConnection, log: Logger, clock: Clock): Promise
           log.warn({ server: st.data }, 'nats server entering lame duck mode');
           break;
         case Events.Update:
-          log.info({ servers: st.data }, 'nats cluster update');
+          logUpdate(log, st.data);
           break;
         case DebugEvents.StaleConnection:
           log.warn('nats connection stale (pings unanswered)');
@@ -117,4 +117,12 @@ async function logStatus(nc: NatsConnection, log: Logger, clock: Clock): Promise
   } catch (err) {
     log.error({ err }, 'nats status stream failed');
   }
+}
+
+/** Cluster membership changes are worth an info line; the empty updates a reconnect produces are not. */
+function logUpdate(log: Logger, data: unknown): void {
+  const changed = data as { added?: unknown[]; deleted?: unknown[] } | undefined;
+  const any = (changed?.added?.length ?? 0) + (changed?.deleted?.length ?? 0) > 0;
+  if (any) log.info({ servers: data }, 'nats cluster update');
+  else log.debug({ servers: data }, 'nats cluster update (no change)');
 }

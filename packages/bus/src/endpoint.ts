@@ -60,18 +60,20 @@ function assertName(name: string): void {
 }
 
 /**
- * Defines a typed request/reply endpoint.
+ * Defines a typed request/reply endpoint. Definitions live in endpoints.ts, next to their subjects.
  *
  * @example
- * const echo = defineEndpoint({
- *   name: 'echo',
- *   subject: (id: string) => subjects.health('echo', id),
- *   request: jsonCodec(s.object({ text: s.string })),
- *   response: jsonCodec(s.object({ text: s.string })),
+ * // endpoints.ts
+ * const getPod = defineEndpoint({
+ *   name: 'pods.get',
+ *   subject: (shard: string) => subjects.pods(shard),
+ *   request: jsonCodec(s.object({ name: s.string })),
+ *   response: jsonCodec(decodePod),
  *   timeoutMs: 500,
  * });
- * await bus.serve(echo('e-1'), async (req) => ({ text: req.text }));
- * const res = await bus.request(echo('e-1'), { text: 'hi' }); // res: { text: string }
+ * // a service
+ * await bus.serve(getPod('0'), async ({ name }) => store.get(name));
+ * const pod = await bus.request(getPod('0'), { name: 'web-1' }); // typed as Pod
  */
 export function defineEndpoint<Req, Res, A extends unknown[] = []>(
   def: EndpointDefinition<Req, Res, A>,

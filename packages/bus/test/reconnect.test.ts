@@ -51,6 +51,17 @@ describe('reconnect', () => {
     }
   });
 
+  test('reconnect - connectBus waits for a server that is not up yet', async () => {
+    const late = await startNatsServer();
+    await late.kill('SIGKILL');
+    const connecting = testBus(late.url, 'early');
+    await late.start();
+    const bus = await connecting;
+    await bus.serve(echo('late'), (req) => ({ ...req, by: 'early' }));
+    assert.equal((await bus.request(echo('late'), { text: 'x', n: 1 })).by, 'early');
+    await bus.drain();
+  });
+
   test('reconnect - a closed bus refuses requests with BusClosedError', async () => {
     const short = await testBus(server.url, 'short');
     await short.close();
