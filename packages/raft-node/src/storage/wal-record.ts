@@ -9,9 +9,11 @@
  *
  * Record types and payloads (u64 = two u32 LE, low word first, ≤ 2^53-1):
  *
- * - 1 SegmentHeader: walVersion u8, codecVersion u8, seq u64, firstIndex u64, prevCrc u32 — `firstIndex` is
- *   the log's lastIndex+1 when the segment was started; `prevCrc` is the crc of the previous segment's last
- *   record, so a replaced or reordered segment breaks the chain.
+ * - 1 SegmentHeader: walVersion u8, codecVersion u8, seq u64, firstIndex u64, prevCrc u32, prologueRecords u8 —
+ *   `firstIndex` is the log's lastIndex+1 when the segment was started; `prevCrc` is the crc of the previous
+ *   segment's last record, so a replaced or reordered segment breaks the chain; `prologueRecords` counts the
+ *   records after the header that restate the state (hard state, snapshot marker), so that a segment cut
+ *   inside its prologue is recognised as torn.
  * - 2 Entry: the codec's Entry body (term, index, type, data).
  * - 3 HardState: the codec's HardState body.
  * - 4 Snapshot marker: reset u8, index u64, term u64 — a snapshot file with this (index, term) is durable.
@@ -38,7 +40,7 @@ export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
 /** length + crc + type. */
 export const RECORD_HEADER_BYTES = 9;
-const HEADER_PAYLOAD_BYTES = 2 + 8 + 8 + 4;
+const HEADER_PAYLOAD_BYTES = 2 + 8 + 8 + 4 + 1;
 const MARKER_PAYLOAD_BYTES = 1 + 8 + 8;
 /** No record we write comes close; a larger length field is damage. */
 export const MAX_RECORD_BYTES = 1 << 30;
@@ -47,6 +49,8 @@ export interface SegmentHeader {
   readonly seq: number;
   readonly firstIndex: number;
   readonly prevCrc: number;
+  /** How many records after the header belong to the prologue (≤ 255). */
+  readonly prologueRecords: number;
 }
 
 export interface SnapshotMarker {
@@ -119,6 +123,7 @@ function writePayload(buf: Uint8Array, pos: number, r: RecordInput): number {
       writeU64(buf, pos + 2, r.header.seq);
       writeU64(buf, pos + 10, r.header.firstIndex);
       new DataView(buf.buffer, buf.byteOffset).setUint32(pos + 18, r.header.prevCrc, true);
+      buf[pos + 22] = r.header.prologueRecords;
       return pos + HEADER_PAYLOAD_BYTES;
     case RecordType.Entry:
       return writeEntryBody(buf, pos, r.entry);
@@ -186,6 +191,7 @@ function decodePayload(buf: Uint8Array, dv: DataView, pos: number, end: number):
         seq: readU64(dv, p + 2),
         firstIndex: readU64(dv, p + 10),
         prevCrc: dv.getUint32(p + 18, true),
+        prologueRecords: buf[p + 22]!,
       };
       return { type, offset: pos, header };
     }
@@ -222,6 +228,8 @@ function isZero(buf: Uint8Array, from: number): boolean {
 
 export interface SegmentScan {
   readonly records: WalRecord[];
+  /** Size of the scanned file. */
+  readonly fileBytes: number;
   /** Length of the valid prefix; less than the file only when `tail` is set. */
   readonly validBytes: number;
   /** crc of the last valid record (0 if none). */
@@ -249,7 +257,7 @@ export function scanSegment(buf: Uint8Array, file: string, isLast: boolean): Seg
       if (next >= 0)
         throw new WalCorruptionError(file, pos, `${framed}, yet an intact record follows at ${next}`);
       const reason = isZero(buf, pos) ? `zero-filled tail (${buf.length - pos} bytes)` : framed;
-      return { records, validBytes: pos, lastCrc, tail: { offset: pos, reason } };
+      return { records, fileBytes: buf.length, validBytes: pos, lastCrc, tail: { offset: pos, reason } };
     }
     let rec: WalRecord;
     try {
@@ -271,5 +279,5 @@ export function scanSegment(buf: Uint8Array, file: string, isLast: boolean): Seg
     lastCrc = framed.crc;
     pos = framed.end;
   }
-  return { records, validBytes: pos, lastCrc };
+  return { records, fileBytes: buf.length, validBytes: pos, lastCrc };
 }

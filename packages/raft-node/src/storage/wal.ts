@@ -19,6 +19,7 @@ import {
   type RecordInput,
   RecordType,
   type SegmentHeader,
+  type SegmentScan,
   WalCorruptionError,
   type WalRecord,
   encodeRecords,
@@ -114,26 +115,12 @@ export class Wal {
         );
       }
       const isLast = i === files.length - 1;
-      const buf = await readFile(path);
-      const scan = scanSegment(buf, path, isLast);
-      nextSeq = seq + 1;
-      if (scan.tail) {
-        const fields = { file: path, offset: scan.tail.offset, droppedBytes: buf.length - scan.validBytes };
-        if (scan.validBytes === 0) {
-          opts.log(
-            'warn',
-            `wal: deleting the last segment, nothing of it survived (${scan.tail.reason})`,
-            fields,
-          );
-          await unlink(path);
-          if (opts.sync) await fsyncDir(opts.dir);
-          nextSeq = seq;
-          continue;
-        }
-        opts.log('warn', `wal: truncating a torn tail of the last segment (${scan.tail.reason})`, fields);
-        await truncateFile(path, scan.validBytes, opts.sync);
-      }
-      const header = (scan.records[0] as Extract<WalRecord, { type: 1 }>).header;
+      const scan = scanSegment(await readFile(path), path, isLast);
+      const survived = await recoverTail(opts, path, scan, isLast);
+      nextSeq = survived ? seq + 1 : seq;
+      if (!survived) continue;
+      const header = (scan.records[0] as Extract<WalRecord, { type: typeof RecordType.SegmentHeader }>)
+        .header;
       checkHeader(header, path, seq, firstIndex, prevCrc);
       prevCrc = scan.lastCrc;
       scanned.push({ seq, firstIndex, path, records: scan.records });
@@ -262,7 +249,12 @@ export class Wal {
   private async startSegment(prologue: Prologue, batch: Uint8Array, batchCrc: number): Promise<void> {
     const seq = this.nextSeq;
     const path = join(this.opts.dir, `${hex16(seq)}-${hex16(prologue.firstIndex)}.wal`);
-    const header: SegmentHeader = { seq, firstIndex: prologue.firstIndex, prevCrc: this.lastCrc };
+    const header: SegmentHeader = {
+      seq,
+      firstIndex: prologue.firstIndex,
+      prevCrc: this.lastCrc,
+      prologueRecords: prologue.records.length,
+    };
     const head = encodeRecords([{ type: RecordType.SegmentHeader, header }, ...prologue.records]);
     const buf = new Uint8Array(head.buf.length + batch.length);
     buf.set(head.buf, 0);
@@ -278,6 +270,38 @@ export class Wal {
     this.unsynced = true;
     this.dirDirty = true;
   }
+}
+
+/**
+ * Repairs the end of a scanned segment: a torn tail is truncated, and a last segment that lost part of its
+ * header or prologue is deleted (it was started by a write that never completed; the previous segment,
+ * synced before it was started, holds everything it restated). Returns false when the segment is gone.
+ */
+async function recoverTail(
+  opts: WalOptions,
+  path: string,
+  scan: SegmentScan,
+  isLast: boolean,
+): Promise<boolean> {
+  const first = scan.records[0];
+  const complete =
+    first?.type === RecordType.SegmentHeader && scan.records.length >= 1 + first.header.prologueRecords;
+  if (!complete) {
+    if (!isLast) throw new WalCorruptionError(path, scan.validBytes, 'segment ends inside its prologue');
+    const reason = scan.tail?.reason ?? 'it ends inside its prologue';
+    opts.log('warn', `wal: deleting the last segment, its start never reached the disk (${reason})`, {
+      file: path,
+    });
+    await unlink(path);
+    if (opts.sync) await fsyncDir(opts.dir);
+    return false;
+  }
+  if (scan.tail) {
+    const fields = { file: path, offset: scan.tail.offset, droppedBytes: scan.fileBytes - scan.validBytes };
+    opts.log('warn', `wal: truncating a torn tail of the last segment (${scan.tail.reason})`, fields);
+    await truncateFile(path, scan.validBytes, opts.sync);
+  }
+  return true;
 }
 
 function checkHeader(

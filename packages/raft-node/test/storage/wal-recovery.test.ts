@@ -87,12 +87,47 @@ describe('wal recovery - torn tail', () => {
     const cap = captureLog();
     s = await openStorage(dir, { segmentSizeBytes: 512, log: cap.log });
     assert.equal(s.lastIndex(), 40);
-    assert.match(cap.warnings()[0]!, /deleting the last segment/);
+    assert.match(cap.warnings()[0]!, /deleting the last segment, its start never reached the disk/);
     for (let i = 41; i <= 60; i++) await s.save({ entries: [ent(i, 1, 32)] }, true);
     await s.close();
     s = await openStorage(dir, { segmentSizeBytes: 512 });
     assert.equal(s.lastIndex(), 60);
     await s.close();
+  });
+});
+
+describe('wal recovery - torn segment start', () => {
+  it('a new last segment cut inside its prologue is deleted; the hard state it restated survives', async () => {
+    const dir = await tmp.make();
+    const opts = { segmentSizeBytes: 512 };
+    let s = await openStorage(dir, opts);
+    const hs = { term: 5, vote: 2, commit: 20 };
+    await s.save({ entries: ents(1, 20, 5, 32), hardState: hs }, true);
+    await s.createSnapshot(
+      20,
+      { voters: [1], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
+      new Uint8Array(0),
+    );
+    // An unsynced save that starts segment 3 (firstIndex 21: replay would start there, after snapshot 20).
+    await s.save({ entries: ents(21, 40, 5, 32), hardState: { ...hs, commit: 40 } }, false);
+    await s.close();
+    const files = await segmentFiles(dir);
+    assert.equal(files.length, 3);
+    const last = files[2]!;
+    assert.match(last, /0000000000000003-0000000000000015\.wal$/);
+    const full = await readFile(last);
+    // Cut right after the header record (9 + 23 bytes), and inside the prologue's first record.
+    for (const cut of [32, 40]) {
+      await writeFile(last, full.subarray(0, cut));
+      const cap = captureLog();
+      s = await openStorage(dir, { ...opts, log: cap.log });
+      assert.match(cap.warnings()[0] ?? '', /its start never reached the disk/, `cut ${cut}`);
+      assert.deepEqual(s.initialState().hardState, hs, `cut ${cut}`);
+      assert.equal(s.lastIndex(), 20);
+      assert.equal(s.snapshot().metadata.index, 20);
+      await s.close();
+      assert.ok(!(await segmentFiles(dir)).includes(last), 'the torn segment is gone');
+    }
   });
 });
 
