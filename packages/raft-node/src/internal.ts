@@ -5,6 +5,14 @@ export * from './index.js';
 export { Raft, CampaignType, stateName, tickElection, tickHeartbeat } from './core/raft.js';
 export { rawNodeRaft } from './core/raw-node.js';
 export { RaftLog } from './core/log.js';
+export {
+  appendEntry,
+  bcastAppend,
+  bcastHeartbeat,
+  maybeCommit,
+  maybeSendAppend,
+  sendAppend,
+} from './core/replication.js';
 export { Unstable } from './core/log-unstable.js';
 export { newMessage, isLocalMsg, isResponseMsg, voteRespMsgType, type MessageInit } from './core/messages.js';
 export { resolveConfig } from './core/config.js';

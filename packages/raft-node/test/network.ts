@@ -27,8 +27,11 @@ export interface TestNode {
   readonly id: number;
   rn: RawNode;
   storage: MemoryStorage;
-  /** Data of applied normal entries (non-empty ones), in order. */
-  applied: Uint8Array[];
+  /**
+   * The state machine: data of applied normal entries (non-empty ones), in order. Snapshots carry it as
+   * JSON, so a node restored from a snapshot has the same state.
+   */
+  applied: string[];
   /** Every applied entry, including no-ops and conf changes. */
   appliedEntries: Entry[];
   readStates: ReadState[];
@@ -71,13 +74,13 @@ export class Network {
   /** Adds (or restarts, with an existing storage) node `id`. */
   addNode(id: number, storage = new MemoryStorage(), opts: NodeOptions = {}): TestNode {
     const rn = new RawNode({ ...this.opts, ...opts, id, storage, rng: seededRng(this.seed * 1000 + id) });
-    const prev = this.nodes.get(id);
+    const snap = storage.snapshot();
     const node: TestNode = {
       id,
       rn,
       storage,
-      applied: prev?.applied ?? [],
-      appliedEntries: prev?.appliedEntries ?? [],
+      applied: snap.data.byteLength > 0 ? (JSON.parse(str(snap.data)) as string[]) : [],
+      appliedEntries: [],
       readStates: [],
       confState: storage.initialState().confState,
     };
@@ -95,10 +98,26 @@ export class Network {
     return rawNodeRaft(this.node(id).rn);
   }
 
-  /** Simulates a crash and restart of `id` from its storage (volatile state lost). */
+  /**
+   * Simulates a crash and restart of `id`: raft's volatile state and the in-memory state machine are lost;
+   * the node restarts from its storage (the state machine from the snapshot, then replayed entries).
+   */
   restart(id: number, opts: NodeOptions = {}): TestNode {
-    const old = this.node(id);
-    return this.addNode(id, old.storage, { ...opts, applied: old.appliedEntries.at(-1)?.index ?? 0 });
+    return this.addNode(id, this.node(id).storage, opts);
+  }
+
+  /**
+   * The application snapshots its state at its applied index and compacts the log up to `compactTo`
+   * (default: the applied index), as a driver does periodically.
+   */
+  snapshotAndCompact(id: number, compactTo?: number): void {
+    const n = this.node(id);
+    const applied = rawNodeRaft(n.rn).raftLog.applied;
+    if (applied > n.storage.snapshot().metadata.index) {
+      void n.storage.createSnapshot(applied, n.confState, utf8(JSON.stringify(n.applied)));
+    }
+    const to = compactTo ?? applied;
+    if (to >= n.storage.firstIndex()) void n.storage.compact(to);
   }
 
   /** Runs the Ready loop of `id` once everything is handled, returning the messages it sends. */
@@ -110,7 +129,11 @@ export class Network {
       const rd = n.rn.ready();
       n.storage.saveSync(rd); // 1. persist
       out.push(...rd.messages); // 2. send
-      if (rd.snapshot !== undefined) n.confState = rd.snapshot.metadata.confState; // 3. apply
+      if (rd.snapshot !== undefined) {
+        // 3. apply: the snapshot replaces the state machine
+        n.confState = rd.snapshot.metadata.confState;
+        n.applied = JSON.parse(str(rd.snapshot.data)) as string[];
+      }
       for (const e of rd.committedEntries) this.apply(n, e);
       n.readStates.push(...rd.readStates);
       n.rn.advance(rd); // 4. advance
@@ -124,7 +147,7 @@ export class Network {
       const cc: ConfChange = decodeConfChange(e.data);
       n.confState = n.rn.applyConfChange(cc);
     } else if (e.data.byteLength > 0) {
-      n.applied.push(e.data);
+      n.applied.push(str(e.data));
     }
   }
 

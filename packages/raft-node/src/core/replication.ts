@@ -67,7 +67,16 @@ function maybeSendSnapshot(r: Raft, to: number, pr: Progress): boolean {
     throw e;
   }
   if (snapshot.metadata.index === 0) fail('need non-empty snapshot');
-  const { index, term } = snapshot.metadata;
+  const { index, term, confState: cs } = snapshot.metadata;
+  if (!cs.voters.includes(to) && !cs.learners.includes(to) && !cs.votersOutgoing.includes(to)) {
+    // The follower would refuse it (snapshot.ts restore). The application must snapshot after applying
+    // the conf change that added `to`; until then keep probing.
+    r.logger.info(
+      { id: r.id, to, index },
+      'raft: latest snapshot predates the follower; waiting for a newer one',
+    );
+    return false;
+  }
   r.logger.info({ id: r.id, to, index, term, progress: pr.toString() }, 'raft: sent snapshot');
   pr.becomeSnapshot(index);
   r.send({ to, type: MessageType.Snap, snapshot });

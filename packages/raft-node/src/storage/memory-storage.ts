@@ -35,11 +35,16 @@ const EMPTY_BYTES = new Uint8Array(0);
 
 export class MemoryStorage implements WritableStorage {
   private hardState: HardState = { term: 0, vote: 0, commit: 0 };
-  private snap: Snapshot = {
-    metadata: { index: 0, term: 0, confState: EMPTY_CONF_STATE },
-    data: EMPTY_BYTES,
-  };
+  private snap: Snapshot;
   private ents: Entry[] = [{ term: 0, index: 0, type: EntryType.Normal, data: EMPTY_BYTES }];
+
+  /**
+   * @param confState the membership of the empty log (etcd tests' `withPeers`), for tests that want a log
+   *   starting at index 1 without bootstrapping; normally left out and set by a snapshot.
+   */
+  constructor(confState: ConfState = EMPTY_CONF_STATE) {
+    this.snap = { metadata: { index: 0, term: 0, confState }, data: EMPTY_BYTES };
+  }
 
   initialState(): { hardState: HardState; confState: ConfState } {
     return { hardState: this.hardState, confState: this.snap.metadata.confState };
