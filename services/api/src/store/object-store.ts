@@ -1,0 +1,364 @@
+/**
+ * The api's replicated state machine: every replica applies the same committed commands in log order to
+ * this store and so holds the same objects. The Raft index of the entry that last changed an object is its
+ * resourceVersion (like etcd's mod revision); the store's `revision` is the index of the last applied entry.
+ *
+ * Pure and synchronous: no clock (times come in the commands), no randomness (uids too), no I/O.
+ */
+import type {
+  ApplyResult,
+  CreateCommand,
+  DeleteCommand,
+  Fence,
+  ResourceKey,
+  StoreCommand,
+  StoreEvent,
+  StoredObject,
+  UpdateCommand,
+} from './types.js';
+
+/** How many recent command ids are remembered for at-most-once application of re-proposed commands. */
+export const DEDUP_WINDOW = 50_000;
+
+/** The store's full content, for Raft snapshots. */
+export interface StoreSnapshot {
+  readonly revision: number;
+  readonly objects: readonly { resource: ResourceKey; object: StoredObject }[];
+  readonly fences: readonly [string, number][];
+  readonly recent: readonly [string, ApplyResult][];
+}
+
+const objectKey = (resource: ResourceKey, namespace: string | undefined, name: string) =>
+  `${resource}/${namespace ?? ''}/${name}`;
+
+/** Deep-frozen copies are handed out, so no caller can change the store behind its back. */
+function freeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) freeze(v);
+  }
+  return o;
+}
+
+const canonical = (v: unknown): string => JSON.stringify(v ?? null);
+
+export class ObjectStore {
+  /** key → object; objects are frozen. */
+  private readonly objects = new Map<string, StoredObject>();
+  /** resource → set of keys, for lists. */
+  private readonly byResource = new Map<ResourceKey, Set<string>>();
+  /** lease name → newest fencing token applied. */
+  private readonly fences = new Map<string, number>();
+  /** command id → result, insertion-ordered, bounded by DEDUP_WINDOW. */
+  private readonly recent = new Map<string, ApplyResult>();
+  private rev = 0;
+
+  /** Index of the last applied log entry. */
+  get revision(): number {
+    return this.rev;
+  }
+
+  get(resource: ResourceKey, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.objects.get(objectKey(resource, namespace, name));
+  }
+
+  /** Objects of a resource, optionally in one namespace, sorted by namespace then name. */
+  list(resource: ResourceKey, namespace?: string): StoredObject[] {
+    const keys = [...(this.byResource.get(resource) ?? [])].sort();
+    const out: StoredObject[] = [];
+    for (const k of keys) {
+      const o = this.objects.get(k);
+      if (o && (namespace === undefined || o.metadata.namespace === namespace)) out.push(o);
+    }
+    return out;
+  }
+
+  count(resource: ResourceKey): number {
+    return this.byResource.get(resource)?.size ?? 0;
+  }
+
+  /** Advances the revision for a log entry that carries no command (a leader's no-op, a conf change). */
+  skip(index: number): void {
+    this.assertNext(index);
+    this.rev = index;
+  }
+
+  /**
+   * Applies the command committed at `index`. Returns the result (the same on every replica) and the
+   * events it caused, in order.
+   */
+  apply(index: number, cmd: StoreCommand): { result: ApplyResult; events: StoreEvent[] } {
+    this.assertNext(index);
+    this.rev = index;
+    const seen = this.recent.get(cmd.id);
+    if (seen) return { result: seen, events: [] };
+    const events: StoreEvent[] = [];
+    const result = this.checkFence(cmd.fence) ?? this.dispatch(index, cmd, events);
+    this.remember(cmd.id, result);
+    return { result, events };
+  }
+
+  private dispatch(index: number, cmd: StoreCommand, events: StoreEvent[]): ApplyResult {
+    switch (cmd.op) {
+      case 'create':
+        return this.create(index, cmd, events);
+      case 'update':
+        return this.update(index, cmd, events);
+      case 'delete':
+        return this.delete(index, cmd, events);
+      default: {
+        const never: never = cmd;
+        throw new Error(`unknown store command ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private assertNext(index: number): void {
+    if (index <= this.rev)
+      throw new Error(`entry ${index} applied after ${this.rev}: the log must be applied in order, once`);
+  }
+
+  private checkFence(fence: Fence | undefined): ApplyResult | undefined {
+    if (!fence) return undefined;
+    const newest = this.fences.get(fence.lease) ?? 0;
+    if (fence.token < newest) {
+      return {
+        ok: false,
+        reason: 'Forbidden',
+        message: `stale fencing token ${fence.token} for lease ${fence.lease}: a newer leader (token ${newest}) has written`,
+      };
+    }
+    this.fences.set(fence.lease, fence.token);
+    return undefined;
+  }
+
+  private remember(id: string, result: ApplyResult): void {
+    this.recent.set(id, result);
+    if (this.recent.size > DEDUP_WINDOW) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+  }
+
+  private create(index: number, cmd: CreateCommand, events: StoreEvent[]): ApplyResult {
+    const { metadata } = cmd.object;
+    const key = objectKey(cmd.resource, metadata.namespace, metadata.name);
+    if (this.objects.has(key)) return fail('AlreadyExists', `${metadata.name} already exists`);
+    if (cmd.namespaced) {
+      const ns = this.get('core/namespaces', undefined, metadata.namespace ?? '');
+      if (!ns) return fail('NotFound', `namespaces "${metadata.namespace ?? ''}" not found`);
+      if (ns.metadata.deletionTimestamp) {
+        return fail('NamespaceTerminating', `namespace ${metadata.namespace} is being terminated`);
+      }
+    }
+    const object = freeze({
+      ...structuredClone(cmd.object),
+      metadata: {
+        ...structuredClone(metadata),
+        resourceVersion: String(index),
+        creationTimestamp: cmd.now,
+        generation: 1,
+      },
+    });
+    this.put(cmd.resource, key, object);
+    events.push({ type: 'ADDED', resource: cmd.resource, object, prev: undefined, revision: index });
+    return { ok: true, object, deleted: false };
+  }
+
+  private update(index: number, cmd: UpdateCommand, events: StoreEvent[]): ApplyResult {
+    const { metadata } = cmd.object;
+    const key = objectKey(cmd.resource, metadata.namespace, metadata.name);
+    const old = this.objects.get(key);
+    if (!old) return fail('NotFound', `${metadata.name} not found`);
+    if (metadata.resourceVersion && metadata.resourceVersion !== old.metadata.resourceVersion) {
+      return fail(
+        'Conflict',
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
+    }
+    if (metadata.uid && metadata.uid !== old.metadata.uid) {
+      return fail(
+        'Conflict',
+        `Precondition failed: UID in precondition: ${metadata.uid}, UID in object meta: ${old.metadata.uid}`,
+      );
+    }
+    const next = mergeForScope(old, structuredClone(cmd.object), cmd.scope);
+    next.metadata = {
+      ...next.metadata,
+      uid: old.metadata.uid,
+      creationTimestamp: old.metadata.creationTimestamp,
+      generation: (old.metadata.generation ?? 1) + (specChanged(old, next) ? 1 : 0),
+      resourceVersion: String(index),
+    } as StoredObject['metadata'];
+    keepDeletionMarks(old, next);
+    if (
+      canonical({ ...next, metadata: { ...next.metadata, resourceVersion: '' } }) ===
+      canonical({ ...old, metadata: { ...old.metadata, resourceVersion: '' } })
+    ) {
+      // A no-op update changes nothing, not even the resourceVersion (as in Kubernetes).
+      return { ok: true, object: old, deleted: false };
+    }
+    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
+      return this.remove(index, cmd.resource, key, freeze(next), old, events);
+    }
+    const object = freeze(next);
+    this.put(cmd.resource, key, object);
+    events.push({ type: 'MODIFIED', resource: cmd.resource, object, prev: old, revision: index });
+    return { ok: true, object, deleted: false };
+  }
+
+  private delete(index: number, cmd: DeleteCommand, events: StoreEvent[]): ApplyResult {
+    const key = objectKey(cmd.resource, cmd.namespace, cmd.name);
+    const old = this.objects.get(key);
+    if (!old) return fail('NotFound', `${cmd.name} not found`);
+    const pre = cmd.preconditions;
+    if (pre?.uid && pre.uid !== old.metadata.uid) {
+      return fail(
+        'Conflict',
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`,
+      );
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
+      return fail(
+        'Conflict',
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`,
+      );
+    }
+    const finalizers = [...(old.metadata.finalizers ?? [])];
+    const policyFinalizer =
+      cmd.propagationPolicy === 'Foreground'
+        ? 'foregroundDeletion'
+        : cmd.propagationPolicy === 'Orphan'
+          ? 'orphan'
+          : undefined;
+    // The policy finalizer is added only on the first delete (Kubernetes ignores a changed policy later).
+    if (policyFinalizer && !old.metadata.deletionTimestamp && !finalizers.includes(policyFinalizer)) {
+      finalizers.push(policyFinalizer);
+    }
+    const graceful = cmd.gracePeriodSeconds > 0;
+    if (finalizers.length === 0 && !graceful) return this.remove(index, cmd.resource, key, old, old, events);
+    const shortens =
+      old.metadata.deletionGracePeriodSeconds === undefined ||
+      cmd.gracePeriodSeconds < old.metadata.deletionGracePeriodSeconds;
+    if (
+      old.metadata.deletionTimestamp &&
+      !shortens &&
+      finalizers.length === (old.metadata.finalizers ?? []).length
+    ) {
+      return { ok: true, object: old, deleted: false };
+    }
+    const deletionTimestamp =
+      old.metadata.deletionTimestamp && !shortens
+        ? old.metadata.deletionTimestamp
+        : addSeconds(cmd.now, cmd.gracePeriodSeconds);
+    const metadata: StoredObject['metadata'] = {
+      ...structuredClone(old.metadata),
+      deletionTimestamp,
+      deletionGracePeriodSeconds: shortens
+        ? cmd.gracePeriodSeconds
+        : (old.metadata.deletionGracePeriodSeconds ?? 0),
+      resourceVersion: String(index),
+    };
+    if (finalizers.length > 0) metadata.finalizers = finalizers;
+    else delete metadata.finalizers;
+    const object = freeze({ ...structuredClone(old), metadata });
+    this.put(cmd.resource, key, object);
+    events.push({ type: 'MODIFIED', resource: cmd.resource, object, prev: old, revision: index });
+    return { ok: true, object, deleted: false };
+  }
+
+  private remove(
+    index: number,
+    resource: ResourceKey,
+    key: string,
+    last: StoredObject,
+    prev: StoredObject,
+    events: StoreEvent[],
+  ): ApplyResult {
+    this.objects.delete(key);
+    this.byResource.get(resource)?.delete(key);
+    const object = freeze({
+      ...structuredClone(last),
+      metadata: { ...structuredClone(last.metadata), resourceVersion: String(index) },
+    });
+    events.push({ type: 'DELETED', resource, object, prev, revision: index });
+    return { ok: true, object, deleted: true };
+  }
+
+  private put(resource: ResourceKey, key: string, object: StoredObject): void {
+    this.objects.set(key, object);
+    const keys = this.byResource.get(resource) ?? new Set<string>();
+    this.byResource.set(resource, keys);
+    keys.add(key);
+  }
+
+  snapshot(): StoreSnapshot {
+    const objects: { resource: ResourceKey; object: StoredObject }[] = [];
+    for (const [resource, keys] of this.byResource) {
+      for (const k of keys) {
+        const object = this.objects.get(k);
+        if (object) objects.push({ resource, object });
+      }
+    }
+    return { revision: this.rev, objects, fences: [...this.fences], recent: [...this.recent] };
+  }
+
+  /** Replaces the whole content with a snapshot (a follower installing the leader's state). */
+  restore(s: StoreSnapshot): void {
+    this.objects.clear();
+    this.byResource.clear();
+    this.fences.clear();
+    this.recent.clear();
+    for (const { resource, object } of s.objects) {
+      this.put(
+        resource,
+        objectKey(resource, object.metadata.namespace, object.metadata.name),
+        freeze(structuredClone(object)),
+      );
+    }
+    for (const [lease, token] of s.fences) this.fences.set(lease, token);
+    for (const [id, r] of s.recent) this.recent.set(id, r);
+    this.rev = s.revision;
+  }
+}
+
+function fail(reason: Extract<ApplyResult, { ok: false }>['reason'], message: string): ApplyResult {
+  return { ok: false, reason, message };
+}
+
+/** Applies the status-subresource rules: the main resource cannot change status, /status only changes it. */
+function mergeForScope(old: StoredObject, next: StoredObject, scope: UpdateCommand['scope']): StoredObject {
+  if (scope === 'all') return next;
+  if (scope === 'main') {
+    const merged: StoredObject = { ...next };
+    if (old.status === undefined) delete merged.status;
+    else merged.status = structuredClone(old.status);
+    return merged;
+  }
+  // status: everything but status (and the labels/annotations a status writer may not touch) stays.
+  return { ...structuredClone(old), status: next.status };
+}
+
+/** Generation counts changes of everything but metadata and status (Kubernetes bumps it on spec changes). */
+function specChanged(old: StoredObject, next: StoredObject): boolean {
+  const { metadata: _a, status: _b, ...oldRest } = old;
+  const { metadata: _c, status: _d, ...nextRest } = next;
+  return canonical(oldRest) !== canonical(nextRest);
+}
+
+/** deletionTimestamp and deletionGracePeriodSeconds are set only by delete; an update cannot set or clear them. */
+function keepDeletionMarks(old: StoredObject, next: StoredObject): void {
+  const m = next.metadata;
+  if (old.metadata.deletionTimestamp) {
+    m.deletionTimestamp = old.metadata.deletionTimestamp;
+    if (old.metadata.deletionGracePeriodSeconds !== undefined)
+      m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+  } else {
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+  }
+}
+
+function addSeconds(rfc3339: string, seconds: number): string {
+  return new Date(Date.parse(rfc3339) + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
