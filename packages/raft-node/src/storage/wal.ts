@@ -7,6 +7,8 @@
  *   every segment but the last is complete and any damage in it is corruption, never a torn write.
  * - A segment starts with its header and a prologue (the snapshot marker in force and the current hard
  *   state), so replay can start at any segment whose firstIndex ≤ snapshotIndex+1 and drop the ones before.
+ *   Header, prologue and the first batch go out in one write; a last segment cut before the end of its
+ *   prologue is therefore a torn start and is deleted on open (the synced previous segment has it all).
  * - Every live entry in segment k has index < firstIndex(k+1): firstIndex is the log's lastIndex+1 when the
  *   segment is started, and later overwrites land in later segments.
  * - After an I/O error the WAL is failed: what reached the disk is unknown (fsync errors cannot be retried,
