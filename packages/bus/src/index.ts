@@ -45,3 +45,13 @@ export type { Decoder } from './schema.js';
 export { SchemaError, s } from './schema.js';
 export { raftInbox, SUBJECT_PREFIX, subjectToken, subjects } from './subjects.js';
 export type { BusSubscription, Delivery, SubscribeOptions } from './subscription.js';
+export type { ApiFence, ApiRequest, ApiResponse, ApiWatchFrame, ApiWatchRequest } from './api-endpoints.js';
+export {
+  API_QUEUE,
+  apiEndpoints,
+  apiTopics,
+  decodeApiRequest,
+  decodeApiResponse,
+  decodeApiWatchFrame,
+  decodeApiWatchRequest,
+} from './api-endpoints.js';

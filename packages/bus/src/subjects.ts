@@ -7,6 +7,10 @@
  * - `kubelab.discover.health`         broadcast: every process answers (scatter-gather discovery)
  * - `kubelab.discover.health.<role>`  broadcast to one role only
  * - `kubelab.raft.<group>.<nodeId>`   a raft node's inbox (one-way binary messages)
+ * - `kubelab.api.request`             the Kubernetes API for kubelab's own services (queue group `api`)
+ * - `kubelab.api.watch`               opens a watch stream (queue group `api`)
+ * - `kubelab.api.stream.<streamId>`   a watch stream's events (api → client)
+ * - `kubelab.api.cancel.<streamId>`   a client closing its watch stream (client → api)
  */
 import { AssertionError } from 'node:assert';
 
@@ -53,6 +57,11 @@ export const subjects = {
   /** A raft node's inbox within a raft group (e.g. the api's store group). */
   raftInbox: (group: string, nodeId: string | number): string =>
     subject('raft', subjectToken(group, 'raft group'), subjectToken(nodeId, 'raft node id')),
+  /** The API for kubelab's services: any api replica answers (queue group). */
+  apiRequest: (): string => subject('api', 'request'),
+  apiWatch: (): string => subject('api', 'watch'),
+  apiStream: (streamId: string): string => subject('api', 'stream', subjectToken(streamId, 'stream id')),
+  apiCancel: (streamId: string): string => subject('api', 'cancel', subjectToken(streamId, 'stream id')),
 } as const;
 
 /** Builds the subject of a raft node's inbox; shorthand for `subjects.raftInbox`. */
