@@ -9,3 +9,16 @@ export {
   startRedisServer,
 } from './processes.js';
 export { sleep, waitFor } from './wait.js';
+export type {
+  CheckFailure,
+  CheckOptions,
+  CheckResult,
+  CompletedOperation,
+  IndeterminateOperation,
+  Model,
+  Operation,
+  StepResult,
+} from './linearizability.js';
+export { checkOperations } from './linearizability.js';
+export type { KvInput, KvOperation, KvOutput, KvState } from './linearizability-kv.js';
+export { describeKvInput, describeKvOutput, kvModel } from './linearizability-kv.js';
