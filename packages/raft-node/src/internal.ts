@@ -2,7 +2,8 @@
  * Wider exports for tests and sibling packages' tests (nats.js internal_mod.ts). Not a stable API.
  */
 export * from './index.js';
-export { Raft, CampaignType, stateName, tickElection, tickHeartbeat } from './core/raft.js';
+export { Raft, stateName, tickElection, tickHeartbeat } from './core/raft.js';
+export { CampaignType, campaign, hup, poll } from './core/election.js';
 export { rawNodeRaft } from './core/raw-node.js';
 export { RaftLog } from './core/log.js';
 export {

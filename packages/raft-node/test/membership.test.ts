@@ -6,11 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  CampaignType,
   type ConfChange,
   ConfChangeType,
   ErrInvalidConfChange,
   ErrProposalDropped,
   StateType,
+  hup,
 } from '../src/internal.js';
 import { Network } from './network.js';
 
@@ -206,7 +208,7 @@ describe('configuration and restarts', () => {
     assert.ok(r2.raftLog.applied >= r2.raftLog.committed, 'the helper applied everything');
     r2.raftLog.applied = r2.raftLog.committed - 1;
     r2.raftLog.applying = r2.raftLog.applied;
-    r2.hup(0);
+    hup(r2, CampaignType.Election);
     assert.equal(r2.state, StateType.Follower);
   });
 });

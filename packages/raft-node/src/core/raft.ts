@@ -8,14 +8,14 @@
  * newer term turns anyone into a follower; an older one is rejected) and votes (§3.4), then go to the role.
  */
 import type { Rng } from '@kubelab/clock';
-import { VoteResult } from '../quorum/quorum.js';
 import { restoreConfig } from '../tracker/changer.js';
 import { ProgressTracker } from '../tracker/tracker.js';
 import { assert, fail } from './assert.js';
 import { assertConfStatesEquivalent, proposeLeaveJoint, switchToConfig } from './conf.js';
 import { type RaftConfig, type RaftLogger, resolveConfig } from './config.js';
+import { CampaignType, handleVoteRequest, hup, stepHigherTerm, stepLowerTerm } from './election.js';
 import { RaftLog } from './log.js';
-import { type MessageInit, newMessage, voteRespMsgType } from './messages.js';
+import { type MessageInit, newMessage } from './messages.js';
 import { ReadOnly } from './read-only.js';
 import { appendEntry } from './replication.js';
 import { stepCandidate } from './step-candidate.js';
@@ -31,17 +31,9 @@ import {
   type SoftState,
   StateType,
 } from './types.js';
-import { bytesEqual } from './util.js';
 
 export type StepFn = (r: Raft, m: Message) => void;
 export type TickFn = (r: Raft) => void;
-
-/** Why a node campaigns: after a pre-vote, directly, or because the leader asked it to (§3.10). */
-export const CampaignType = { PreElection: 0, Election: 1, Transfer: 2 } as const;
-export type CampaignType = (typeof CampaignType)[keyof typeof CampaignType];
-
-/** The vote context of a transfer campaign: it overrides the leader lease of CheckQuorum (thesis §3.10). */
-export const CAMPAIGN_TRANSFER_CONTEXT: Uint8Array = new TextEncoder().encode('CampaignTransfer');
 
 const stateNames = ['StateFollower', 'StateCandidate', 'StateLeader', 'StatePreCandidate'] as const;
 
@@ -93,10 +85,17 @@ export class Raft {
   tickFn: TickFn = tickElection;
   readonly rng: Rng;
   readonly logger: RaftLogger;
+  /** Local messages, built once so that ticks never allocate (messages are immutable). */
+  readonly hupMsg: Message;
+  readonly beatMsg: Message;
+  readonly checkQuorumMsg: Message;
 
   constructor(config: RaftConfig) {
     const c = resolveConfig(config);
     this.id = c.id;
+    this.hupMsg = newMessage({ type: MessageType.Hup, to: c.id, from: c.id });
+    this.beatMsg = newMessage({ type: MessageType.Beat, to: c.id, from: c.id });
+    this.checkQuorumMsg = newMessage({ type: MessageType.CheckQuorum, to: c.id, from: c.id });
     this.rng = c.rng;
     this.logger = c.logger;
     this.maxMsgSize = c.maxSizePerMsg;
@@ -283,148 +282,18 @@ export class Raft {
   /** The entry point of every message, local or remote. Throws ErrProposalDropped for rejected proposals. */
   step(m: Message): void {
     if (m.term > this.term) {
-      if (!this.stepHigherTerm(m)) return;
+      if (!stepHigherTerm(this, m)) return;
     } else if (m.term !== 0 && m.term < this.term) {
-      this.stepLowerTerm(m);
+      stepLowerTerm(this, m);
       return;
     }
     if (m.type === MessageType.Hup) {
-      this.hup(this.preVote ? CampaignType.PreElection : CampaignType.Election);
+      hup(this, this.preVote ? CampaignType.PreElection : CampaignType.Election);
     } else if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
-      this.handleVoteRequest(m);
+      handleVoteRequest(this, m);
     } else {
       this.stepFn(this, m);
     }
-  }
-
-  /**
-   * A message from a newer term (§3.3). Returns false if it must be ignored: a vote request while we have a
-   * live leader (the CheckQuorum lease, thesis §4.2.3), unless it comes from a leadership transfer.
-   */
-  private stepHigherTerm(m: Message): boolean {
-    if (m.type === MessageType.Vote || m.type === MessageType.PreVote) {
-      const force = bytesEqual(m.context, CAMPAIGN_TRANSFER_CONTEXT);
-      const inLease = this.checkQuorum && this.lead !== NONE && this.electionElapsed < this.electionTimeout;
-      if (!force && inLease) {
-        this.logger.info(
-          { id: this.id, term: this.term, from: m.from, msgTerm: m.term },
-          'raft: ignored vote in lease',
-        );
-        return false;
-      }
-    }
-    if (m.type === MessageType.PreVote) {
-      // Never change the term for a pre-vote.
-    } else if (m.type === MessageType.PreVoteResp && !m.reject) {
-      // A granted pre-vote carries the term we will campaign in; the term moves only if we win.
-    } else {
-      const fromLeader =
-        m.type === MessageType.App || m.type === MessageType.Heartbeat || m.type === MessageType.Snap;
-      this.becomeFollower(m.term, fromLeader ? m.from : NONE);
-    }
-    return true;
-  }
-
-  /** A message from an older term: ignored, except to unstick a stale leader or pre-candidate. */
-  private stepLowerTerm(m: Message): void {
-    if (
-      (this.checkQuorum || this.preVote) &&
-      (m.type === MessageType.Heartbeat || m.type === MessageType.App)
-    ) {
-      // A leader of an older term is talking to us: this node may have bumped its term while partitioned.
-      // Tell the leader our term so it steps down and the cluster can elect a leader we will follow.
-      this.send({ to: m.from, type: MessageType.AppResp });
-    } else if (m.type === MessageType.PreVote) {
-      // Reject explicitly so a pre-candidate with an old term learns ours and does not wait forever.
-      this.send({ to: m.from, term: this.term, type: MessageType.PreVoteResp, reject: true });
-    }
-  }
-
-  /**
-   * RequestVote receiver (§3.4, Figure 3.1): grant if we have not voted for someone else in this term (or
-   * it is a pre-vote for a later term) and the candidate's log is at least as up-to-date as ours (§3.6.1).
-   */
-  private handleVoteRequest(m: Message): void {
-    const canVote =
-      this.vote === m.from ||
-      (this.vote === NONE && this.lead === NONE) ||
-      (m.type === MessageType.PreVote && m.term > this.term);
-    if (canVote && this.raftLog.isUpToDate(m.index, m.logTerm)) {
-      // Respond with the request's term: a pre-candidate asks for a term we have not reached.
-      this.send({ to: m.from, term: m.term, type: voteRespMsgType(m.type) });
-      if (m.type === MessageType.Vote) {
-        this.electionElapsed = 0;
-        this.vote = m.from;
-      }
-    } else {
-      this.send({ to: m.from, term: this.term, type: voteRespMsgType(m.type), reject: true });
-    }
-  }
-
-  /** Starts an election if allowed (a voter, not leader, no unapplied conf change). */
-  hup(t: CampaignType): void {
-    if (this.state === StateType.Leader) return;
-    if (!this.promotable()) {
-      this.logger.warn({ id: this.id }, 'raft: is unpromotable and can not campaign');
-      return;
-    }
-    if (this.hasUnappliedConfChanges()) {
-      this.logger.warn(
-        { id: this.id, term: this.term },
-        'raft: cannot campaign: pending conf changes to apply',
-      );
-      return;
-    }
-    this.campaign(t);
-  }
-
-  /** Whether a committed but unapplied entry changes membership (campaigning under a stale config is unsafe). */
-  private hasUnappliedConfChanges(): boolean {
-    const log = this.raftLog;
-    let lo = log.applied + 1;
-    const hi = log.committed + 1;
-    while (lo < hi) {
-      const ents = log.slice(lo, hi, log.maxApplyingBytes);
-      for (const e of ents) if (e.type === EntryType.ConfChange) return true;
-      lo += ents.length;
-    }
-    return false;
-  }
-
-  /** Becomes a (pre-)candidate and requests votes from every voter (§3.4). */
-  campaign(t: CampaignType): void {
-    let term: number;
-    let voteMsg: MessageType;
-    if (t === CampaignType.PreElection) {
-      this.becomePreCandidate();
-      voteMsg = MessageType.PreVote;
-      term = this.term + 1;
-    } else {
-      this.becomeCandidate();
-      voteMsg = MessageType.Vote;
-      term = this.term;
-    }
-    if (this.poll(this.id, voteRespMsgType(voteMsg), true) === VoteResult.Won) {
-      // A single-voter cluster wins by its own vote.
-      if (t === CampaignType.PreElection) this.campaign(CampaignType.Election);
-      else this.becomeLeader();
-      return;
-    }
-    const lastIndex = this.raftLog.lastIndex();
-    const lastTerm = this.raftLog.lastTerm();
-    const context = t === CampaignType.Transfer ? CAMPAIGN_TRANSFER_CONTEXT : undefined;
-    for (const id of this.trk.voterNodes()) {
-      if (id === this.id) continue;
-      this.logger.info({ id: this.id, to: id, term, lastIndex, lastTerm }, 'raft: sent vote request');
-      this.send({ to: id, term, type: voteMsg, index: lastIndex, logTerm: lastTerm, context });
-    }
-  }
-
-  /** Records a vote and returns the election result so far. */
-  poll(id: number, t: MessageType, granted: boolean): VoteResult {
-    this.logger.info({ id: this.id, from: id, type: t, granted, term: this.term }, 'raft: received vote');
-    this.trk.recordVote(id, granted);
-    return this.trk.tallyVotes();
   }
 
   /**
@@ -451,7 +320,7 @@ export function tickElection(r: Raft): void {
   r.electionElapsed++;
   if (r.promotable() && r.pastElectionTimeout()) {
     r.electionElapsed = 0;
-    r.step(newMessage({ type: MessageType.Hup, to: r.id, from: r.id }));
+    r.step(r.hupMsg);
   }
 }
 
@@ -461,13 +330,13 @@ export function tickHeartbeat(r: Raft): void {
   r.electionElapsed++;
   if (r.electionElapsed >= r.electionTimeout) {
     r.electionElapsed = 0;
-    if (r.checkQuorum) r.step(newMessage({ type: MessageType.CheckQuorum, to: r.id, from: r.id }));
+    if (r.checkQuorum) r.step(r.checkQuorumMsg);
     // A transfer that did not finish within an election timeout is abandoned (§3.10).
     if (r.state === StateType.Leader && r.leadTransferee !== NONE) r.abortLeaderTransfer();
   }
   if (r.state !== StateType.Leader) return;
   if (r.heartbeatElapsed >= r.heartbeatTimeout) {
     r.heartbeatElapsed = 0;
-    r.step(newMessage({ type: MessageType.Beat, to: r.id, from: r.id }));
+    r.step(r.beatMsg);
   }
 }

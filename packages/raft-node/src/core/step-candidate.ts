@@ -1,6 +1,7 @@
 import { VoteResult } from '../quorum/quorum.js';
 /** The candidate and pre-candidate roles (Raft §3.4 elections, thesis §9.6 pre-vote). */
-import { CampaignType, type Raft } from './raft.js';
+import { CampaignType, campaign, poll } from './election.js';
+import type { Raft } from './raft.js';
 import { bcastAppend, handleAppendEntries, handleHeartbeat } from './replication.js';
 import { handleSnapshot } from './snapshot.js';
 import { ErrProposalDropped, type Message, MessageType, NONE, StateType } from './types.js';
@@ -55,10 +56,10 @@ export function stepCandidate(r: Raft, m: Message): void {
 function handleVoteResp(r: Raft, m: Message): void {
   const mine = r.state === StateType.PreCandidate ? MessageType.PreVoteResp : MessageType.VoteResp;
   if (m.type !== mine) return;
-  const res = r.poll(m.from, m.type, !m.reject);
+  const res = poll(r, m.from, m.type, !m.reject);
   if (res === VoteResult.Won) {
     if (r.state === StateType.PreCandidate) {
-      r.campaign(CampaignType.Election);
+      campaign(r, CampaignType.Election);
     } else {
       r.becomeLeader();
       bcastAppend(r);

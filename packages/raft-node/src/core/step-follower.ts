@@ -1,5 +1,6 @@
 /** The follower role (Raft §3.4–3.5): obey the leader, forward client requests to it. */
-import { CampaignType, type Raft } from './raft.js';
+import { CampaignType, hup } from './election.js';
+import type { Raft } from './raft.js';
 import { handleAppendEntries, handleHeartbeat } from './replication.js';
 import { handleSnapshot } from './snapshot.js';
 import { ErrProposalDropped, type Message, MessageType, NONE } from './types.js';
@@ -31,7 +32,7 @@ export function stepFollower(r: Raft, m: Message): void {
         { id: r.id, term: r.term, from: m.from },
         'raft: received MsgTimeoutNow, starting election',
       );
-      r.hup(CampaignType.Transfer);
+      hup(r, CampaignType.Transfer);
       return;
     case MessageType.ReadIndexResp:
       r.readStates.push({ index: m.index, requestCtx: m.context ?? new Uint8Array(0) });
