@@ -49,6 +49,8 @@ export class Network {
   private readonly ignorem = new Set<MessageType>();
   /** Return false to drop a message. */
   msgHook: ((m: Message) => boolean) | undefined = undefined;
+  /** Whether to report each snapshot's fate to its sender (RawNode.reportSnapshot), as a driver does. */
+  reportSnapshots = false;
   /** Messages delivered, for assertions on traffic. */
   delivered: Message[] = [];
   readonly rng: Rng;
@@ -223,12 +225,16 @@ export class Network {
   private filter(msgs: readonly Message[]): Message[] {
     const out: Message[] = [];
     for (const m of msgs) {
-      if (this.ignorem.has(m.type)) continue;
       if (m.type === MessageType.Hup) throw new Error('unexpected MsgHup on the network');
       const p = this.dropm.get(`${m.from}-${m.to}`) ?? 0;
-      if (p > 0 && this.rng.next() < p) continue;
-      if (this.msgHook !== undefined && !this.msgHook(m)) continue;
-      out.push(m);
+      const lost =
+        this.ignorem.has(m.type) ||
+        (p > 0 && this.rng.next() < p) ||
+        (this.msgHook !== undefined && !this.msgHook(m));
+      if (!lost) out.push(m);
+      // Like a driver whose transport streams snapshots: it learns whether a snapshot got through.
+      if (m.type === MessageType.Snap && this.reportSnapshots)
+        this.nodes.get(m.from)?.rn.reportSnapshot(m.to, !lost);
     }
     return out;
   }

@@ -36,7 +36,10 @@ export interface RaftConfig {
   electionTicks?: number;
   /** Ticks between a leader's heartbeats; must be < electionTicks. Default 1. */
   heartbeatTicks?: number;
-  /** The last index the application applied before a restart; committed entries after it are re-sent. */
+  /**
+   * The last index the application's state reflects after a restart; committed entries after it are
+   * handed out again. Default: the index of `storage.snapshot()`, which the application restores from.
+   */
   applied?: number;
   /** Maximum payload bytes per MsgApp (at least one entry is always sent). Default 1 MiB. */
   maxSizePerMsg?: number;

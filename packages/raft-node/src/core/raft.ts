@@ -23,6 +23,7 @@ import { stepFollower } from './step-follower.js';
 import { stepLeader } from './step-leader.js';
 import {
   EntryType,
+  ErrSnapshotTemporarilyUnavailable,
   type HardState,
   type Message,
   MessageType,
@@ -30,6 +31,7 @@ import {
   type ReadState,
   type SoftState,
   StateType,
+  type Storage,
 } from './types.js';
 
 export type StepFn = (r: Raft, m: Message) => void;
@@ -111,7 +113,8 @@ export class Raft {
     const restored = restoreConfig(this.trk, this.raftLog.lastIndex(), confState);
     assertConfStatesEquivalent(confState, switchToConfig(this, restored.config, restored.progress));
     if (hardState.term !== 0 || hardState.vote !== 0 || hardState.commit !== 0) this.loadState(hardState);
-    if (c.applied > 0) this.raftLog.appliedTo(c.applied);
+    const applied = c.applied > 0 ? c.applied : snapshotIndex(c.storage);
+    if (applied > this.raftLog.applied) this.raftLog.appliedTo(applied);
     this.becomeFollower(this.term, NONE);
     this.logger.info(
       {
@@ -312,6 +315,19 @@ export class Raft {
   /** Uncommitted payload that has now committed no longer counts against the limit. */
   reduceUncommittedSize(bytes: number): void {
     this.uncommittedSize = bytes > this.uncommittedSize ? 0 : this.uncommittedSize - bytes;
+  }
+}
+
+/**
+ * The index of the storage's snapshot: what a restarted application restores its state from, so entries up
+ * to it (and the conf changes the snapshot's ConfState already reflects) must not be applied again.
+ */
+function snapshotIndex(storage: Storage): number {
+  try {
+    return storage.snapshot().metadata.index;
+  } catch (e) {
+    if (e instanceof ErrSnapshotTemporarilyUnavailable) return 0;
+    throw e;
   }
 }
 
