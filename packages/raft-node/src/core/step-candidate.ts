@@ -6,6 +6,10 @@ import { bcastAppend, handleAppendEntries, handleHeartbeat } from './replication
 import { handleSnapshot } from './snapshot.js';
 import { ErrProposalDropped, type Message, MessageType, NONE, StateType } from './types.js';
 
+/**
+ * The (pre-)candidate's handler (etcd stepCandidate): a leader's message of our term makes us its follower
+ * (§3.4), vote responses are tallied, proposals are dropped (no leader to forward to).
+ */
 export function stepCandidate(r: Raft, m: Message): void {
   switch (m.type) {
     case MessageType.Prop:

@@ -5,6 +5,7 @@ import { handleAppendEntries, handleHeartbeat } from './replication.js';
 import { handleSnapshot } from './snapshot.js';
 import { ErrProposalDropped, type Message, MessageType, NONE } from './types.js';
 
+/** The follower's handler (etcd stepFollower). */
 export function stepFollower(r: Raft, m: Message): void {
   switch (m.type) {
     case MessageType.Prop:

@@ -24,6 +24,7 @@ import {
 } from './replication.js';
 import { EntryType, ErrProposalDropped, type Message, MessageType, NONE } from './types.js';
 
+/** The leader's handler for messages past Raft.step's term and vote checks (etcd stepLeader). */
 export function stepLeader(r: Raft, m: Message): void {
   switch (m.type) {
     case MessageType.Beat:

@@ -9,6 +9,13 @@ import { AssertionError } from '../core/assert.js';
  * Besides the asynchronous WritableStorage methods (which do their work synchronously and return a settled
  * promise), it has etcd's synchronous helpers: `append`, `setHardState`, `applySnapshot`, and synchronous
  * `compact` / `createSnapshot` effects, so tests can build a storage line by line.
+ *
+ * @example
+ * const storage = new MemoryStorage();
+ * RawNode.bootstrap(storage, [1, 2, 3]);
+ * const node = new RawNode({ id: 1, storage, rng: seededRng(1) });
+ * const rd = node.ready();
+ * storage.saveSync(rd); // persist before sending rd.messages
  */
 import {
   type ConfState,
