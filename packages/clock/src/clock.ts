@@ -45,3 +45,26 @@ export const systemClock: Clock = {
     });
   },
 };
+
+/**
+ * Runs `fn` every `periodMs` on `clock` until cancelled (a timer re-armed after each run, so a slow `fn`
+ * delays the next run instead of piling runs up).
+ */
+export function repeat(clock: Clock, periodMs: number, fn: () => void): Timer {
+  let current: Timer | undefined;
+  let cancelled = false;
+  const arm = () => {
+    current = clock.setTimer(periodMs, () => {
+      if (cancelled) return;
+      fn();
+      if (!cancelled) arm();
+    });
+  };
+  arm();
+  return {
+    cancel: () => {
+      cancelled = true;
+      current?.cancel();
+    },
+  };
+}

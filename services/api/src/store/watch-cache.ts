@@ -44,6 +44,7 @@ export class Watcher implements AsyncIterable<WatchEvent> {
   private readonly queue: WatchEvent[] = [];
   private wake: (() => void) | undefined;
   private ended: Error | null | undefined;
+  private interrupted = false;
 
   constructor(
     readonly opts: WatchOptions,
@@ -81,21 +82,40 @@ export class Watcher implements AsyncIterable<WatchEvent> {
     w?.();
   }
 
+  /** Wakes a pending {@link Watcher.next} with `'interrupted'` (e.g. a bookmark is due); events are kept. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.signal();
+  }
+
+  /**
+   * The next event; `undefined` once the watch ended cleanly; `'interrupted'` if {@link Watcher.interrupt}
+   * was called while nothing was queued. Throws the error the watch was closed with.
+   */
+  async next(): Promise<WatchEvent | undefined | 'interrupted'> {
+    for (;;) {
+      const ev = this.queue.shift();
+      if (ev) return ev;
+      if (this.ended !== undefined) {
+        if (this.ended) throw this.ended;
+        return undefined;
+      }
+      if (this.interrupted) {
+        this.interrupted = false;
+        return 'interrupted';
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+  }
+
   async *[Symbol.asyncIterator](): AsyncGenerator<WatchEvent> {
     try {
       for (;;) {
-        const next = this.queue.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        if (this.ended !== undefined) {
-          if (this.ended) throw this.ended;
-          return;
-        }
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
+        const ev = await this.next();
+        if (ev === undefined) return;
+        if (ev !== 'interrupted') yield ev;
       }
     } finally {
       this.close();

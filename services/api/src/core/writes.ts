@@ -1,0 +1,341 @@
+/**
+ * create, update, patch, delete and deletecollection, plus the pods/binding and pods/eviction
+ * subresources. Every write becomes one store command decided by the replicated state machine; updates and
+ * patches without a user-supplied resourceVersion retry on conflict (Kubernetes' GuaranteedUpdate).
+ */
+import { PatchError, UnsupportedPatchTypeError, applyPatch } from '@kubelab/patch';
+import type { ReplicatedStore } from '../store/replicated-store.js';
+import type { ApplyResult, StoreCommand, StoredObject } from '../store/types.js';
+import type { Admission } from './admission.js';
+import type { ApiCoreOptions, Resolved } from './api-core.js';
+import type { ApiResponse } from './handler.js';
+import type { ReadPath } from './reads.js';
+import { fromScale, toScale } from './scale.js';
+import { ApiError, type Status, errors, storeFailure, successStatus } from './status.js';
+import { deleteGracePeriod, mainUpdateScope, prepareForCreate, resourceKey } from './strategies.js';
+
+/** Attempts of an update/patch that keeps meeting concurrent writers. */
+const CONFLICT_RETRIES = 5;
+const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export class WritePath {
+  private readonly store: ReplicatedStore;
+  private readonly admission: Admission;
+  private commandSeq = 0;
+
+  constructor(
+    private readonly o: ApiCoreOptions,
+    private readonly reads: ReadPath,
+  ) {
+    this.store = o.store;
+    this.admission = o.admission;
+  }
+
+  async create(r: Resolved): Promise<ApiResponse> {
+    if (r.req.subresource === 'binding') return this.bind(r);
+    if (r.req.subresource === 'eviction') return this.evict(r);
+    const body = this.bodyObject(r);
+    if (body.metadata.resourceVersion)
+      throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    const name = body.metadata.name || this.generateName(body.metadata.generateName as string | undefined);
+    const obj = prepareForCreate(r.info, {
+      ...body,
+      metadata: { ...body.metadata, name, uid: this.o.newUid(), ...this.nsFields(r) },
+    });
+    if (!name)
+      throw errors.invalid(r.info, '', [
+        {
+          reason: 'FieldValueRequired',
+          message: 'Required value: name or generateName is required',
+          field: 'metadata.name',
+        },
+      ]);
+    const admitted = this.admit(r, obj, undefined);
+    if (this.dryRun(r)) {
+      return {
+        code: 201,
+        body: {
+          ...admitted,
+          metadata: { ...admitted.metadata, creationTimestamp: this.now(), generation: 1 },
+        },
+      };
+    }
+    const result = await this.execute({
+      ...this.base(r),
+      op: 'create',
+      object: admitted,
+      namespaced: r.info.namespaced,
+    });
+    return { code: 201, body: this.unwrap(result, r, name) };
+  }
+
+  async update(r: Resolved): Promise<ApiResponse> {
+    const body = this.bodyObject(r);
+    const name = r.req.name ?? '';
+    if (body.metadata.name && body.metadata.name !== name) {
+      throw errors.badRequest(
+        `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    return this.guaranteedUpdate(r, body.metadata.resourceVersion, (old) => {
+      if (r.req.subresource === 'scale') return fromScale(old, body as unknown as Record<string, unknown>);
+      return { ...body, metadata: { ...body.metadata, name, ...this.nsFields(r) } };
+    });
+  }
+
+  async patch(r: Resolved): Promise<ApiResponse> {
+    const raw = r.req.body;
+    const text = typeof raw === 'string' ? raw : JSON.stringify(raw ?? null);
+    const patchType = r.req.patchType ?? 'application/merge-patch+json';
+    const name = r.req.name ?? '';
+    if (patchType.startsWith('application/apply-patch')) {
+      const exists = await this.store.read((s) => s.get(resourceKey(r.info), r.req.namespace, name));
+      if (!exists)
+        return this.create({ ...r, req: { ...r.req, verb: 'create', body: this.applied(r, text, null) } });
+    }
+    return this.guaranteedUpdate(r, undefined, (old) => {
+      const view = r.req.subresource === 'scale' ? toScale(r.info, old) : old;
+      const patched = this.applied(r, text, view);
+      return r.req.subresource === 'scale' ? fromScale(old, patched) : (patched as StoredObject);
+    });
+  }
+
+  async delete(r: Resolved): Promise<ApiResponse> {
+    const name = r.req.name ?? '';
+    const opts = deleteOptions(r);
+    const old = await this.reads.current(r, name);
+    if (this.dryRun(r) || opts.dryRun) return { code: 200, body: old };
+    const result = await this.execute({
+      ...this.base(r),
+      op: 'delete',
+      namespace: r.req.namespace,
+      name,
+      gracePeriodSeconds: deleteGracePeriod(r.info, old, opts.gracePeriodSeconds),
+      propagationPolicy: opts.propagationPolicy ?? 'Background',
+      ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
+    });
+    return { code: 200, body: this.unwrap(result, r, name) };
+  }
+
+  async deleteCollection(r: Resolved): Promise<ApiResponse> {
+    const { items, revision } = await this.reads.select(r);
+    const deleted: StoredObject[] = [];
+    for (const item of items) {
+      const res = await this.delete({
+        ...r,
+        req: { ...r.req, verb: 'delete', name: item.metadata.name, namespace: item.metadata.namespace },
+      }).catch((err: unknown) => {
+        if (err instanceof ApiError && err.status.code === 404) return undefined;
+        throw err;
+      });
+      if (res) deleted.push(res.body as StoredObject);
+    }
+    return {
+      code: 200,
+      body: {
+        kind: r.info.listKind,
+        apiVersion: r.info.group ? `${r.info.group}/${r.info.version}` : r.info.version,
+        metadata: { resourceVersion: String(revision) },
+        items: deleted,
+      },
+    };
+  }
+
+  /** pods/binding: assigns the pod to a node, once (the scheduler's write). */
+  private async bind(r: Resolved): Promise<ApiResponse> {
+    const body = (r.req.body ?? {}) as { target?: { name?: string; kind?: string } };
+    const node = body.target?.name;
+    if (!node)
+      throw errors.invalid({ kind: 'Binding', group: '' }, r.req.name ?? '', [
+        { reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' },
+      ]);
+    await this.guaranteedUpdate(
+      { ...r, req: { ...r.req, subresource: undefined } },
+      undefined,
+      (old) => {
+        const assigned = (old.spec as { nodeName?: string } | undefined)?.nodeName;
+        if (assigned)
+          throw errors.conflict(
+            { plural: 'pods/binding', group: '' },
+            old.metadata.name,
+            `pod ${old.metadata.name} is already assigned to node "${assigned}"`,
+          );
+        return { ...old, spec: { ...(old.spec as object), nodeName: node } };
+      },
+      'all',
+    );
+    return { code: 201, body: successStatus() };
+  }
+
+  /** pods/eviction: a delete that honours the eviction's DeleteOptions. */
+  private async evict(r: Resolved): Promise<ApiResponse> {
+    const body = (r.req.body ?? {}) as { deleteOptions?: Record<string, unknown> };
+    await this.delete({
+      ...r,
+      req: { ...r.req, verb: 'delete', subresource: undefined, body: body.deleteOptions ?? {} },
+    });
+    return { code: 201, body: successStatus() };
+  }
+
+  /**
+   * Reads the current object, computes the new one, admits it and writes it with the read resourceVersion
+   * as precondition; on conflict starts over, unless the user pinned a resourceVersion.
+   */
+  private async guaranteedUpdate(
+    r: Resolved,
+    userRv: string | undefined,
+    mutate: (old: StoredObject) => StoredObject,
+    forceScope?: 'all',
+  ): Promise<ApiResponse> {
+    const name = r.req.name ?? '';
+    for (let attempt = 0; ; attempt++) {
+      const old = await this.reads.current(r, name);
+      const next = mutate(old);
+      const pinned =
+        userRv ??
+        (next.metadata.resourceVersion !== old.metadata.resourceVersion
+          ? next.metadata.resourceVersion
+          : undefined);
+      const admitted = this.admit(
+        r,
+        {
+          ...next,
+          metadata: { ...next.metadata, resourceVersion: pinned ?? old.metadata.resourceVersion ?? '' },
+        },
+        old,
+      );
+      const scope = forceScope ?? (r.req.subresource === 'status' ? 'status' : mainUpdateScope(r.info));
+      if (this.dryRun(r)) return { code: 200, body: admitted };
+      const result = await this.execute({ ...this.base(r), op: 'update', object: admitted, scope });
+      if (!result.ok && result.reason === 'Conflict' && pinned === undefined && attempt < CONFLICT_RETRIES)
+        continue;
+      const obj = this.unwrap(result, r, name);
+      return { code: 200, body: r.req.subresource === 'scale' ? toScale(r.info, obj) : obj };
+    }
+  }
+
+  /** Defaults and validation; a create when `old` is undefined. */
+  private admit(r: Resolved, obj: StoredObject, old: StoredObject | undefined): StoredObject {
+    const defaulted = this.admission.defaults(r.info, obj);
+    const causes = old
+      ? this.admission.validateUpdate(r.info, defaulted, old)
+      : this.admission.validateCreate(r.info, defaulted);
+    if (causes.length > 0) throw errors.invalid(r.info, obj.metadata.name, causes);
+    return defaulted;
+  }
+
+  private applied(r: Resolved, text: string, doc: unknown): Record<string, unknown> {
+    try {
+      return applyPatch(r.req.patchType ?? 'application/merge-patch+json', doc as never, text, {
+        group: r.info.group,
+        kind: r.info.kind,
+      }) as Record<string, unknown>;
+    } catch (err) {
+      if (err instanceof PatchError || err instanceof UnsupportedPatchTypeError) {
+        throw new ApiError(err.toStatus() as unknown as Status);
+      }
+      throw err;
+    }
+  }
+
+  private async execute(cmd: StoreCommand): Promise<ApplyResult> {
+    return this.store.execute(cmd);
+  }
+
+  private unwrap(result: ApplyResult, r: Resolved, name: string): StoredObject {
+    if (result.ok) return result.object;
+    throw storeFailure(result.reason, result.message, r.info, name);
+  }
+
+  private base(r: Resolved) {
+    return {
+      id: `${this.o.newUid()}-${++this.commandSeq}`,
+      now: this.now(),
+      resource: resourceKey(r.info),
+      ...(r.req.fence ? { fence: r.req.fence } : {}),
+    };
+  }
+
+  private now(): string {
+    return new Date(this.o.clock.wallNow()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+
+  /** `{namespace}` for a namespaced resource (which must have one in the URL), `{}` otherwise. */
+  private nsFields(r: Resolved): { namespace?: string } {
+    if (!r.info.namespaced) return {};
+    if (!r.req.namespace) throw errors.notFoundPath();
+    return { namespace: r.req.namespace };
+  }
+
+  private dryRun(r: Resolved): boolean {
+    return r.req.query?.dryRun === 'All';
+  }
+
+  private generateName(prefix: string | undefined): string {
+    if (!prefix) return '';
+    let suffix = '';
+    for (let i = 0; i < 5; i++)
+      suffix += GENERATE_NAME_CHARS[this.o.rng.int(0, GENERATE_NAME_CHARS.length - 1)];
+    return `${prefix}${suffix}`;
+  }
+
+  /** The request body as an object of this resource's kind, or a 400. */
+  private bodyObject(r: Resolved): StoredObject {
+    const body = r.req.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw errors.badRequest('the request body must be a JSON object');
+    const o = body as Partial<StoredObject>;
+    const expectKind = r.req.subresource === 'scale' ? 'Scale' : r.info.kind;
+    if (o.kind !== undefined && o.kind !== expectKind) {
+      throw errors.badRequest(
+        `${expectKind} in version "${r.info.version}" cannot be handled as a ${expectKind}: the object has kind "${o.kind}"`,
+      );
+    }
+    const metadata = (o.metadata ?? {}) as StoredObject['metadata'];
+    if (
+      r.info.namespaced &&
+      metadata.namespace &&
+      r.req.namespace &&
+      metadata.namespace !== r.req.namespace
+    ) {
+      throw errors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
+    }
+    const apiVersion = r.info.group ? `${r.info.group}/${r.info.version}` : r.info.version;
+    return { ...o, apiVersion: o.apiVersion ?? apiVersion, kind: expectKind, metadata } as StoredObject;
+  }
+}
+
+interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+/** DeleteOptions from the body (kubectl) or the query (curl-style), body first. */
+function deleteOptions(r: Resolved): DeleteOptions {
+  const b = (r.req.body && typeof r.req.body === 'object' ? r.req.body : {}) as Record<string, unknown>;
+  const q = r.req.query ?? {};
+  const grace =
+    b.gracePeriodSeconds ?? (q.gracePeriodSeconds === undefined ? undefined : Number(q.gracePeriodSeconds));
+  let policy = (b.propagationPolicy ?? q.propagationPolicy) as DeleteOptions['propagationPolicy'] | undefined;
+  if (policy === undefined && (b.orphanDependents === true || q.orphanDependents === 'true'))
+    policy = 'Orphan';
+  if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy)) {
+    throw errors.badRequest(
+      `invalid propagationPolicy "${policy}": must be Background, Foreground or Orphan`,
+    );
+  }
+  if (grace !== undefined && !(typeof grace === 'number' && Number.isInteger(grace) && grace >= 0)) {
+    throw errors.badRequest('gracePeriodSeconds must be a non-negative integer');
+  }
+  const dry = Array.isArray(b.dryRun) ? (b.dryRun as string[]).includes('All') : q.dryRun === 'All';
+  return {
+    ...(grace === undefined ? {} : { gracePeriodSeconds: grace as number }),
+    ...(policy ? { propagationPolicy: policy } : {}),
+    ...(b.preconditions ? { preconditions: b.preconditions as DeleteOptions['preconditions'] & object } : {}),
+    dryRun: dry,
+  };
+}
