@@ -1,0 +1,112 @@
+/**
+ * The protobuf schema: our hand-written proto subsets parsed once into a protobufjs Root, and the table of
+ * apiVersion/kind pairs whose top-level message we know.
+ */
+import protobuf from 'protobufjs';
+import { INTSTR_PROTO, META_V1_PROTO, RESOURCE_PROTO, RUNTIME_PROTO } from './proto/apimachinery.js';
+import { CORE_V1_PROTO } from './proto/core-v1.js';
+import {
+  APPS_V1_PROTO,
+  AUTOSCALING_V1_PROTO,
+  AUTOSCALING_V2_PROTO,
+  BATCH_V1_PROTO,
+} from './proto/workloads.js';
+
+/** The proto sources, in the order they are parsed into one Root. */
+export const PROTO_SOURCES: readonly string[] = [
+  RUNTIME_PROTO,
+  INTSTR_PROTO,
+  RESOURCE_PROTO,
+  META_V1_PROTO,
+  CORE_V1_PROTO,
+  APPS_V1_PROTO,
+  BATCH_V1_PROTO,
+  AUTOSCALING_V1_PROTO,
+  AUTOSCALING_V2_PROTO,
+];
+
+const RUNTIME = 'k8s.io.apimachinery.pkg.runtime';
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
+
+/** Fully qualified names (with the leading dot protobufjs uses) of the messages with a custom JSON form. */
+export const SPECIAL = {
+  time: `.${META}.Time`,
+  microTime: `.${META}.MicroTime`,
+  fieldsV1: `.${META}.FieldsV1`,
+  rawExtension: `.${RUNTIME}.RawExtension`,
+  intOrString: '.k8s.io.apimachinery.pkg.util.intstr.IntOrString',
+  quantity: '.k8s.io.apimachinery.pkg.api.resource.Quantity',
+} as const;
+
+/** apiVersion → proto package → kinds decodable from protobuf. */
+const KINDS: Readonly<Record<string, { pkg: string; kinds: readonly string[] }>> = {
+  v1: {
+    pkg: 'k8s.io.api.core.v1',
+    kinds: [
+      'Pod',
+      'PodList',
+      'PodTemplate',
+      'Namespace',
+      'NamespaceList',
+      'ConfigMap',
+      'ConfigMapList',
+      'Secret',
+      'SecretList',
+      'Service',
+      'ServiceList',
+      'ServiceAccount',
+      'PersistentVolumeClaim',
+    ],
+  },
+  'apps/v1': {
+    pkg: 'k8s.io.api.apps.v1',
+    kinds: ['Deployment', 'DeploymentList', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision'],
+  },
+  'batch/v1': { pkg: 'k8s.io.api.batch.v1', kinds: ['Job', 'JobList', 'CronJob'] },
+  'autoscaling/v1': { pkg: 'k8s.io.api.autoscaling.v1', kinds: ['HorizontalPodAutoscaler', 'Scale'] },
+  'autoscaling/v2': { pkg: 'k8s.io.api.autoscaling.v2', kinds: ['HorizontalPodAutoscaler'] },
+};
+
+/** An apiVersion/kind pair. */
+export interface GroupVersionKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/** Every apiVersion/kind that {@link decodeKubernetesProtobuf} understands. */
+export function supportedProtobufKinds(): GroupVersionKind[] {
+  return Object.entries(KINDS).flatMap(([apiVersion, { kinds }]) =>
+    kinds.map((kind) => ({ apiVersion, kind })),
+  );
+}
+
+let root: protobuf.Root | undefined;
+
+/** The parsed and resolved Root (built on first use). */
+export function protoRoot(): protobuf.Root {
+  if (!root) {
+    const r = new protobuf.Root();
+    for (const src of PROTO_SOURCES) protobuf.parse(src, r, { keepCase: true });
+    r.resolveAll();
+    root = r;
+  }
+  return root;
+}
+
+/** The runtime.Unknown envelope message. */
+export function unknownType(): protobuf.Type {
+  return protoRoot().lookupType(`${RUNTIME}.Unknown`);
+}
+
+/** The top-level message for apiVersion/kind, or undefined when unsupported. */
+export function typeForKind(apiVersion: string, kind: string): protobuf.Type | undefined {
+  const entry = Object.hasOwn(KINDS, apiVersion) ? KINDS[apiVersion] : undefined;
+  if (!entry || !entry.kinds.includes(kind)) return undefined;
+  return protoRoot().lookupType(`${entry.pkg}.${kind}`);
+}
+
+/** A field's JSON handling from our `(json)` option: "keep", "inline" or undefined. */
+export function jsonOption(field: protobuf.Field): 'keep' | 'inline' | undefined {
+  const v = field.options?.['(json)'];
+  return v === 'keep' || v === 'inline' ? v : undefined;
+}
