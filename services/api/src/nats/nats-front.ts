@@ -1,0 +1,148 @@
+/**
+ * The api over NATS for kubelab's services: answers `apiEndpoints.request` and opens watch streams for
+ * `apiEndpoints.watch` (see `@kubelab/bus` api-endpoints for the protocol). Every replica serves in the
+ * `api` queue group, so each request is answered once, by any live replica.
+ */
+import {
+  API_QUEUE,
+  type ApiResponse,
+  type ApiWatchFrame,
+  type ApiWatchRequest,
+  type Bus,
+  type Responder,
+  apiEndpoints,
+  apiTopics,
+} from '@kubelab/bus';
+import { type Clock, repeat } from '@kubelab/clock';
+import type { Logger } from '@kubelab/telemetry';
+import type { ApiHandler, RequestUser } from '../core/handler.js';
+
+export interface NatsFrontOptions {
+  readonly bus: Bus;
+  readonly handler: ApiHandler;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Resolves a bearer token to a user; undefined = not authenticated (401). */
+  readonly authenticate: (token: string | undefined) => RequestUser | undefined;
+  /** Default heartbeat period of watch streams. */
+  readonly heartbeatMs?: number;
+  /** Bound on concurrently open watch streams of this replica. */
+  readonly maxStreams?: number;
+}
+
+const unauthorized: ApiResponse = {
+  code: 401,
+  body: {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'Unauthorized',
+    reason: 'Unauthorized',
+    code: 401,
+  },
+};
+
+export interface NatsFront {
+  /** Open watch streams. */
+  streams(): number;
+  stop(): Promise<void>;
+}
+
+export async function startNatsFront(o: NatsFrontOptions): Promise<NatsFront> {
+  const streams = new Map<string, () => void>();
+  const responders: Responder[] = [];
+  responders.push(
+    await o.bus.serve(
+      apiEndpoints.request(),
+      async (req) => {
+        const user = o.authenticate(req.token);
+        return user ? o.handler.handle(req, user) : unauthorized;
+      },
+      { queue: API_QUEUE },
+    ),
+  );
+  responders.push(
+    await o.bus.serve(
+      apiEndpoints.watch(),
+      async (req) => {
+        const user = o.authenticate(req.token);
+        if (!user) return unauthorized;
+        if (streams.size >= (o.maxStreams ?? 10_000)) {
+          return {
+            code: 429,
+            body: {
+              kind: 'Status',
+              apiVersion: 'v1',
+              metadata: {},
+              status: 'Failure',
+              reason: 'TooManyRequests',
+              message: 'too many watches',
+              code: 429,
+            },
+          };
+        }
+        const start = await o.handler.watch({ ...req, verb: 'watch' }, user);
+        if (!start.ok) return start.response;
+        const stop = pump(o, req, start.events, start.close, () => streams.delete(req.streamId));
+        streams.set(req.streamId, stop);
+        return { code: 200, body: {} };
+      },
+      { queue: API_QUEUE },
+    ),
+  );
+  return {
+    streams: () => streams.size,
+    stop: async () => {
+      for (const stop of [...streams.values()]) stop();
+      await Promise.all(responders.map((r) => r.stop()));
+    },
+  };
+}
+
+/** Publishes a watch's events as frames until it ends, the client cancels, or the front stops. */
+function pump(
+  o: NatsFrontOptions,
+  req: ApiWatchRequest,
+  events: AsyncIterable<{ type: string; object: unknown }>,
+  close: () => void,
+  onDone: () => void,
+): () => void {
+  const topic = apiTopics.stream(req.streamId);
+  let seq = 0;
+  const send = (type: string, object?: unknown) => {
+    const frame: ApiWatchFrame = object === undefined ? { seq: seq++, type } : { seq: seq++, type, object };
+    o.bus.publish(topic, frame);
+  };
+  const heartbeat = repeat(o.clock, req.heartbeatMs ?? o.heartbeatMs ?? 5_000, () => send('HEARTBEAT'));
+  const cancel = o.bus.subscribe(apiTopics.cancel(req.streamId));
+  const stop = () => close();
+  void (async () => {
+    for await (const _ of cancel) {
+      stop();
+      break;
+    }
+  })();
+  void (async () => {
+    try {
+      for await (const ev of events) send(ev.type, ev.object);
+      send('END');
+    } catch (err) {
+      o.logger.warn({ err, streamId: req.streamId }, 'watch stream failed');
+      send('ERROR', {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        reason: 'InternalError',
+        message: err instanceof Error ? err.message : String(err),
+        code: 500,
+      });
+    } finally {
+      heartbeat.cancel();
+      cancel.unsubscribe();
+      onDone();
+    }
+  })();
+  return stop;
+}
