@@ -30,3 +30,26 @@ export { describeMessage } from './core/messages.js';
 export { encodeConfChange, decodeConfChange } from './codec.js';
 export { MemoryStorage } from './storage/memory-storage.js';
 export * from './core/types.js';
+// The driver (I/O half): event loop, transport interface, metrics; and the message codec for transports.
+export { NodeDriver, type DriverStatus, type RaftEvent } from './driver/node-driver.js';
+export {
+  DRIVER_DEFAULTS,
+  type NodeDriverConfig,
+  type RaftTuning,
+  type StateMachine,
+} from './driver/config.js';
+export type { Transport, TransportReports } from './driver/transport.js';
+export type { Proposal } from './driver/proposals.js';
+export type { EventStream } from './driver/events.js';
+export {
+  DriverError,
+  ErrBusy,
+  ErrDriverStopped,
+  ErrNotLeader,
+  ErrProposalOverwritten,
+  ErrProposalUnknown,
+  ErrReadTimeout,
+} from './driver/errors.js';
+export { MemoryNetwork } from './driver/memory-transport.js';
+export { createRaftMetrics, noopRaftMetrics, type RaftMetrics, type RaftMetricsOptions } from './metrics.js';
+export { CodecError, decodeMessage, encodeMessage } from './codec.js';

@@ -1,0 +1,261 @@
+/**
+ * NodeDriver over MemoryStorage and a MemoryNetwork, on a FakeClock: election and commit, propose resolves
+ * only after apply, the persist → send order of the Ready contract, leader failure with proposals in flight,
+ * reads, transfer, snapshots and bounded queues.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  ErrBusy,
+  ErrNotLeader,
+  ErrProposalOverwritten,
+  MemoryStorage,
+  type Message,
+  MessageType,
+  type RaftEvent,
+  RawNode,
+  type StorageUpdate,
+} from '../../src/index.js';
+import { TestCluster, data } from './cluster.js';
+
+const IDS = [1, 2, 3];
+
+async function startCluster(opts = {}): Promise<TestCluster> {
+  const c = new TestCluster(IDS, opts);
+  for (const id of IDS) await c.start(id);
+  return c;
+}
+
+describe('driver', () => {
+  it('driver - three nodes elect a leader and commit on every node', async () => {
+    const c = await startCluster();
+    const leader = await c.waitForLeader();
+    const res = await c.settle(leader.driver.propose(data('a')));
+    assert.ok(res.ok);
+    assert.equal(res.value.term, leader.driver.status().term);
+    await c.until(() => IDS.every((id) => c.node(id).sm.applied.includes('a')), 'a applied everywhere');
+    for (const id of IDS) assert.deepEqual(c.node(id).sm.applied, ['a']);
+    await c.stopAll();
+  });
+
+  it('driver - a proposal resolves only after its entry is applied locally, with the apply result', async () => {
+    const c = await startCluster();
+    const leader = await c.waitForLeader();
+    const seen: boolean[] = [];
+    const proposals = ['x', 'y', 'z'].map((v) =>
+      leader.driver.propose(data(v)).then((p) => {
+        seen.push(leader.sm.applied.includes(v) && leader.sm.appliedIndex >= p.index);
+        assert.equal(p.result, p.index);
+        return p;
+      }),
+    );
+    await c.until(() => seen.length === 3, 'three proposals resolved');
+    assert.deepEqual(seen, [true, true, true]);
+    const indexes = (await Promise.all(proposals)).map((p) => p.index);
+    assert.deepEqual(indexes, [indexes[0]!, indexes[0]! + 1, indexes[0]! + 2]);
+    await c.stopAll();
+  });
+
+  it('driver - a follower refuses proposals with ErrNotLeader naming the leader', async () => {
+    const c = await startCluster();
+    const leader = await c.waitForLeader();
+    const follower = IDS.map((id) => c.node(id)).find((n) => n.id !== leader.id)!;
+    await c.until(() => follower.driver.leader === leader.id, 'follower knows the leader');
+    await assert.rejects(follower.driver.propose(data('f')), (e: unknown) => {
+      assert.ok(e instanceof ErrNotLeader);
+      assert.equal(e.leader, leader.id);
+      assert.equal(e.indeterminate, false);
+      return true;
+    });
+    await c.stopAll();
+  });
+
+  it('driver - persists a Ready before sending the messages that depend on it', async () => {
+    const c = new TestCluster(IDS);
+    // Durable state per node, as the storage has acknowledged it (save resolved), not merely been asked.
+    const durable = new Map<number, { last: number; term: number; vote: number }>();
+    const violations: string[] = [];
+    for (const id of IDS) {
+      const inner = new MemoryStorage();
+      RawNode.bootstrap(inner, IDS);
+      durable.set(id, { last: inner.lastIndex(), term: 1, vote: 0 });
+      const slow = Object.create(inner) as MemoryStorage;
+      slow.save = async (u: StorageUpdate, mustSync: boolean) => {
+        await inner.save(u, mustSync);
+        await new Promise((r) => setImmediate(r)); // a slow fsync: a macrotask later
+        const d = durable.get(id)!;
+        const last = u.entries.at(-1);
+        if (last !== undefined) d.last = last.index;
+        if (u.hardState !== undefined) Object.assign(d, { term: u.hardState.term, vote: u.hardState.vote });
+      };
+      await c.start(id, slow);
+    }
+    c.net.onSend = (from: number, msgs: readonly Message[]) => {
+      const d = durable.get(from)!;
+      for (const m of msgs) {
+        const tag = `${from}→${m.to} type ${m.type} term ${m.term} index ${m.index}`;
+        if (m.type === MessageType.AppResp && !m.reject && d.last < m.index)
+          violations.push(`${tag}: last ${d.last}`);
+        if (m.type === MessageType.VoteResp && !m.reject && (d.vote !== m.to || d.term !== m.term)) {
+          violations.push(`${tag}: durable vote ${d.vote} term ${d.term}`);
+        }
+        const lastSent = m.entries.at(-1);
+        if (m.type === MessageType.App && lastSent !== undefined && d.last < lastSent.index) {
+          violations.push(`${tag}: leader sent entries up to ${lastSent.index}, durable ${d.last}`);
+        }
+        if (
+          m.term > 0 &&
+          m.type !== MessageType.PreVote &&
+          m.type !== MessageType.PreVoteResp &&
+          d.term < m.term
+        ) {
+          violations.push(`${tag}: durable term ${d.term}`);
+        }
+      }
+    };
+    const leader = await c.waitForLeader();
+    const ps = Array.from({ length: 20 }, (_, i) => leader.driver.propose(data(`p${i}`)));
+    const all = await c.settle(Promise.all(ps));
+    assert.ok(all.ok);
+    assert.deepEqual(violations, []);
+    await c.stopAll();
+  });
+
+  it('driver - proposals arriving during a save are group-committed into the next Ready', async () => {
+    const c = new TestCluster(IDS);
+    const savesBy = new Map<number, number[]>(IDS.map((id) => [id, []]));
+    for (const id of IDS) {
+      const inner = c.memoryStorage();
+      const slow = Object.create(inner) as MemoryStorage;
+      slow.save = async (u: StorageUpdate, mustSync: boolean) => {
+        if (u.entries.length > 0) savesBy.get(id)!.push(u.entries.length);
+        await inner.save(u, mustSync);
+        await new Promise((r) => setImmediate(r));
+      };
+      await c.start(id, slow);
+    }
+    const leader = await c.waitForLeader();
+    const saves = savesBy.get(leader.id)!;
+    saves.length = 0;
+    const ps = Array.from({ length: 100 }, (_, i) => leader.driver.propose(data(`g${i}`)));
+    await Promise.resolve();
+    const more = Array.from({ length: 100 }, (_, i) => leader.driver.propose(data(`h${i}`)));
+    assert.ok((await c.settle(Promise.all([...ps, ...more]))).ok);
+    // 200 proposals reached the disk in a handful of writes, not 200.
+    assert.ok(saves.length <= 4, `saves: ${saves.join(',')}`);
+    assert.equal(
+      saves.reduce((a, b) => a + b, 0),
+      200,
+    );
+    await c.stopAll();
+  });
+
+  it('driver - leader failure: a new leader commits; each in-flight proposal commits once or rejects', async () => {
+    const c = await startCluster();
+    const old = await c.waitForLeader();
+    assert.ok((await c.settle(old.driver.propose(data('before')))).ok);
+    // Cut the leader off, then propose on it: it still believes it leads until CheckQuorum deposes it.
+    c.net.isolate(old.id, IDS);
+    const inFlight = ['lost-1', 'lost-2', 'lost-3'].map((v) => ({
+      v,
+      p: c.settle(old.driver.propose(data(v))),
+    }));
+    const next = await c.until(() => {
+      const l = [...c.nodes.values()].find((n) => n.id !== old.id && n.driver.isLeader);
+      return l && l.driver.status().applied >= l.driver.status().commit ? l : undefined;
+    }, 'a new leader among the majority');
+    // As many writes as the old leader has in-flight entries, so the majority's log covers all their indexes.
+    const after = ['after-1', 'after-2', 'after-3'];
+    for (const v of after) assert.ok((await c.settle(next.driver.propose(data(v)))).ok);
+    c.net.heal();
+    const outcomes = await Promise.all(inFlight.map((x) => x.p));
+    await c.until(
+      () =>
+        IDS.every(
+          (id) => c.node(id).sm.applied.includes('after-3') && !c.node(id).driver.status().pendingProposals,
+        ),
+      'everyone applied the new leader write',
+    );
+    for (const [i, o] of outcomes.entries()) {
+      const v = inFlight[i]!.v;
+      const count = c.node(next.id).sm.applied.filter((x) => x === v).length;
+      if (o.ok) assert.equal(count, 1, `${v} resolved, so it committed exactly once`);
+      else if (o.error instanceof ErrProposalOverwritten) assert.equal(count, 0, `${v} overwritten`);
+      else assert.ok(count <= 1, `${v}: ${o.error.name}, at most once`);
+    }
+    // The isolated leader's entries lost to the majority's: definite rejections, never applied.
+    assert.ok(outcomes.every((o) => !o.ok && o.error instanceof ErrProposalOverwritten));
+    for (const id of IDS) assert.deepEqual(c.node(id).sm.applied, ['before', ...after]);
+    await c.stopAll();
+  });
+
+  it('driver - readIndex resolves on a follower once it has applied every earlier write', async () => {
+    const c = await startCluster();
+    const leader = await c.waitForLeader();
+    const follower = c.node(IDS.find((id) => id !== leader.id)!);
+    assert.ok((await c.settle(leader.driver.propose(data('w1')))).ok);
+    const r = await c.settle(follower.driver.readIndex());
+    assert.ok(r.ok);
+    assert.ok(follower.sm.applied.includes('w1'));
+    assert.ok(follower.driver.status().applied >= r.value);
+    await c.stopAll();
+  });
+
+  it('driver - transferLeadership hands over and emits events', async () => {
+    const c = await startCluster();
+    const leader = await c.waitForLeader();
+    const target = IDS.find((id) => id !== leader.id)!;
+    const events: RaftEvent[] = [];
+    const stream = c.node(target).driver.events();
+    void (async () => {
+      for await (const ev of stream) events.push(ev);
+    })();
+    await c.until(
+      () => c.node(target).driver.status().progress === undefined && c.node(target).driver.leader,
+      'known',
+    );
+    leader.driver.transferLeadership(target);
+    await c.until(() => c.node(target).driver.isLeader, 'the target leads');
+    await c.until(() => events.some((e) => e.lead === target), 'an event names the new leader');
+    stream.close();
+    await c.stopAll();
+  });
+
+  it('driver - snapshots and compacts every N entries; a lagging follower catches up by snapshot', async () => {
+    const c = await startCluster({ snapshotEntries: 20, snapshotCatchUpEntries: 5 });
+    const leader = await c.waitForLeader();
+    const lagging = IDS.find((id) => id !== leader.id)!;
+    c.net.isolate(lagging, IDS);
+    for (let i = 0; i < 60; i++) assert.ok((await c.settle(leader.driver.propose(data(`s${i}`)))).ok);
+    const st = leader.driver.status();
+    assert.ok(st.snapshotIndex >= 40, `snapshot at ${st.snapshotIndex}`);
+    assert.ok(leader.storage.firstIndex() > 30, `compacted to ${leader.storage.firstIndex()}`);
+    c.net.heal();
+    await c.until(() => c.node(lagging).sm.applied.length === 60, 'lagging node caught up');
+    assert.deepEqual(c.node(lagging).sm.applied, leader.sm.applied);
+    assert.ok(c.node(lagging).driver.status().snapshotIndex >= 40, 'it received a snapshot');
+    await c.stopAll();
+  });
+
+  it('driver - bounded: proposals beyond maxPendingProposals fail fast with ErrBusy', async () => {
+    const c = await startCluster({ maxPendingProposals: 4 });
+    const leader = await c.waitForLeader();
+    const ps = Array.from({ length: 6 }, (_, i) => c.settle(leader.driver.propose(data(`b${i}`))));
+    const outcomes = await Promise.all(ps);
+    assert.equal(outcomes.filter((o) => o.ok).length, 4);
+    assert.ok(outcomes.slice(4).every((o) => !o.ok && o.error instanceof ErrBusy));
+    await c.stopAll();
+  });
+
+  it('driver - stop rejects pending work and resolves closed', async () => {
+    const c = await startCluster();
+    const leader = await c.waitForLeader();
+    c.net.isolate(leader.id, IDS);
+    const p = leader.driver.propose(data('never'));
+    await leader.driver.stop();
+    await assert.rejects(p, { name: 'ErrDriverStopped' });
+    assert.equal(await leader.driver.closed, undefined);
+    await assert.rejects(leader.driver.propose(data('x')), { name: 'ErrDriverStopped' });
+    await c.stopAll();
+  });
+});
