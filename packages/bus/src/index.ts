@@ -55,3 +55,5 @@ export {
   decodeApiWatchFrame,
   decodeApiWatchRequest,
 } from './api-endpoints.js';
+export type { NatsRaftTransportOptions } from './raft-transport.js';
+export { createNatsRaftTransport, FRAME_VERSION, FrameError } from './raft-transport.js';
