@@ -5,7 +5,8 @@
  */
 import { type ResourceInfo, findResource, findSubresource } from '@kubelab/api-types';
 import type { Clock, Rng } from '@kubelab/clock';
-import type { ReplicatedStore } from '../store/replicated-store.js';
+import { LogUnavailableError } from '../store/command-log.js';
+import { type ReplicatedStore, WriteTimeoutError } from '../store/replicated-store.js';
 import type { Admission } from './admission.js';
 import type { ApiHandler, ApiRequest, ApiResponse, RequestUser, WatchStart } from './handler.js';
 import { ReadPath } from './reads.js';
@@ -94,6 +95,10 @@ export class ApiCore implements ApiHandler {
 /** Any failure as an ApiResponse: ApiErrors carry their Status; anything else is a 500. */
 export function toResponse(err: unknown): ApiResponse {
   if (err instanceof ApiError) return { code: err.status.code, body: err.status };
+  if (err instanceof WriteTimeoutError || err instanceof LogUnavailableError) {
+    const t = errors.timeout(`Timeout: request did not complete within requested timeout - ${err.message}`);
+    return { code: t.status.code, body: t.status };
+  }
   const e = errors.internal(err instanceof Error ? err.message : String(err));
   return { code: 500, body: e.status };
 }
