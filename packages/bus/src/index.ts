@@ -57,3 +57,4 @@ export {
 } from './api-endpoints.js';
 export type { NatsRaftTransportOptions } from './raft-transport.js';
 export { createNatsRaftTransport, FRAME_VERSION, FrameError } from './raft-transport.js';
+export { raftEndpoints } from './raft-endpoints.js';

@@ -11,6 +11,8 @@
  * - `kubelab.api.watch`               opens a watch stream (queue group `api`)
  * - `kubelab.api.stream.<streamId>`   a watch stream's events (api → client)
  * - `kubelab.api.cancel.<streamId>`   a client closing its watch stream (client → api)
+ * - `kubelab.raftpropose.<group>.<nodeId>` a follower forwarding a proposal to its group's leader
+ * - `kubelab.raftkv.<group>.<nodeId>` raft-node's example replicated KV server (examples/kv, benchmark)
  */
 import { AssertionError } from 'node:assert';
 
@@ -62,6 +64,12 @@ export const subjects = {
   apiWatch: (): string => subject('api', 'watch'),
   apiStream: (streamId: string): string => subject('api', 'stream', subjectToken(streamId, 'stream id')),
   apiCancel: (streamId: string): string => subject('api', 'cancel', subjectToken(streamId, 'stream id')),
+  /** A raft node's proposal intake: followers forward proposals to the leader here. */
+  raftPropose: (group: string, nodeId: string | number): string =>
+    subject('raftpropose', subjectToken(group, 'raft group'), subjectToken(nodeId, 'raft node id')),
+  /** One node of raft-node's example replicated KV (packages/raft-node/examples/kv). */
+  raftKv: (group: string, nodeId: string | number): string =>
+    subject('raftkv', subjectToken(group, 'raft group'), subjectToken(nodeId, 'raft node id')),
 } as const;
 
 /** Builds the subject of a raft node's inbox; shorthand for `subjects.raftInbox`. */

@@ -42,3 +42,10 @@ describe('api endpoints - registry', () => {
     );
   });
 });
+
+describe('raft endpoints - registry', () => {
+  it('binds the forwarding endpoint per group and node', async () => {
+    const { raftEndpoints } = await import('../src/index.js');
+    assert.equal(raftEndpoints.propose('api', 2).subject, 'kubelab.raftpropose.api.2');
+  });
+});
