@@ -412,7 +412,7 @@ function failure<S, I, O>(
   const describe = (op: Operation<I, O>): string => {
     const what =
       model.describe?.(op.input, op.output) ?? `${JSON.stringify(op.input)} -> ${JSON.stringify(op.output)}`;
-    const span = `[${op.call}, ${op.return ?? '∞'}]`;
+    const span = `[${formatTime(op.call)}, ${op.return === undefined ? '∞' : formatTime(op.return)}]`;
     const note =
       op === culprit
         ? '  <-- no linearization explains this'
@@ -431,7 +431,7 @@ function failure<S, I, O>(
   if (minimalPrefix !== undefined) {
     const shown = minimalPrefix.operations.slice(-EXPLAIN_MAX);
     lines.push(
-      `shortest failing prefix: ${minimalPrefix.operations.length} operations called up to time ${cutoff}` +
+      `shortest failing prefix: ${minimalPrefix.operations.length} operations called up to time ${formatTime(cutoff)}` +
         (shown.length < minimalPrefix.operations.length ? `; the last ${shown.length}:` : ':'),
       ...shown.map(describe),
     );
@@ -442,6 +442,11 @@ function failure<S, I, O>(
   }
   const base = { ok: false as const, timedOut, partition, operations: ops, explanation: lines.join('\n') };
   return minimalPrefix === undefined ? base : { ...base, minimalPrefix };
+}
+
+/** Times as given if integers, else with three decimals (simulators add tiny fractions to break ties). */
+function formatTime(t: number): string {
+  return Number.isInteger(t) ? String(t) : t.toFixed(3);
 }
 
 /** Operations listed in a failure explanation, at most. */
