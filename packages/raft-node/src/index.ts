@@ -53,3 +53,12 @@ export {
 export { MemoryNetwork } from './driver/memory-transport.js';
 export { createRaftMetrics, noopRaftMetrics, type RaftMetrics, type RaftMetricsOptions } from './metrics.js';
 export { CodecError, decodeMessage, encodeMessage } from './codec.js';
+// Durable storage: segmented WAL + atomic snapshot files.
+export {
+  FileStorage,
+  type FileStorageConfig,
+  SnapshotCorruptionError,
+  StorageClosedError,
+  type StorageLogger,
+  WalCorruptionError,
+} from './storage/file-storage.js';
