@@ -8,8 +8,8 @@
 import {
   GROUPS,
   type GroupVersionKind,
-  type ResourceInfo,
   RESOURCES,
+  type ResourceInfo,
   type Verb,
   formatApiVersion,
   resourcesIn,
@@ -153,7 +153,9 @@ export function apiGroupList(): APIGroupList {
 /** Legacy `/apis/<group>`: one APIGroup, or undefined when the group is not served. */
 export function apiGroup(name: string): APIGroup | undefined {
   const g = GROUPS.find((x) => x.name === name && name !== '');
-  return g === undefined ? undefined : { kind: 'APIGroup', apiVersion: 'v1', ...apiGroupEntry(g.name, g.versions) };
+  return g === undefined
+    ? undefined
+    : { kind: 'APIGroup', apiVersion: 'v1', ...apiGroupEntry(g.name, g.versions) };
 }
 
 export interface APIResource {
@@ -206,14 +208,18 @@ function legacyEntries(r: ResourceInfo): APIResource[] {
 export function apiResourceList(group: string, version: string): APIResourceList | undefined {
   const resources = resourcesIn(group, version);
   if (resources.length === 0) return undefined;
-  const entries = resources.flatMap(legacyEntries).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = resources
+    .flatMap(legacyEntries)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const list: APIResourceList = {
     kind: 'APIResourceList',
     groupVersion: formatApiVersion(group, version),
     resources: entries,
   };
   // The real server omits apiVersion on /api/v1 and sets it on /apis/<g>/<v>; mirror that.
-  return group === '' ? list : { kind: list.kind, apiVersion: 'v1', groupVersion: list.groupVersion, resources: entries };
+  return group === ''
+    ? list
+    : { kind: list.kind, apiVersion: 'v1', groupVersion: list.groupVersion, resources: entries };
 }
 
 /** Every served group-version as an apiVersion string (`v1`, `apps/v1`, …), as `kubectl api-versions` lists. */

@@ -122,9 +122,23 @@ const SPECS: readonly Spec[] = [
   { gv: 'v1', kind: 'Service', plural: 'services', short: ['svc'], all: true, sub: status },
   { gv: 'apps/v1', kind: 'ControllerRevision', plural: 'controllerrevisions' },
   { gv: 'apps/v1', kind: 'DaemonSet', plural: 'daemonsets', short: ['ds'], all: true, sub: status },
-  { gv: 'apps/v1', kind: 'Deployment', plural: 'deployments', short: ['deploy'], all: true, sub: scaleAndStatus },
+  {
+    gv: 'apps/v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    short: ['deploy'],
+    all: true,
+    sub: scaleAndStatus,
+  },
   { gv: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets', short: ['rs'], all: true, sub: scaleAndStatus },
-  { gv: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', short: ['sts'], all: true, sub: scaleAndStatus },
+  {
+    gv: 'apps/v1',
+    kind: 'StatefulSet',
+    plural: 'statefulsets',
+    short: ['sts'],
+    all: true,
+    sub: scaleAndStatus,
+  },
   {
     gv: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -176,7 +190,11 @@ function buildInfo(spec: Spec): ResourceInfo {
     if (kind === '') return { name, responseKind: { group, version, kind: spec.kind }, verbs };
     const slash = kind.lastIndexOf('/');
     if (slash < 0) return { name, responseKind: { group, version, kind }, verbs };
-    return { name, responseKind: { ...parseApiVersion(kind.slice(0, slash)), kind: kind.slice(slash + 1) }, verbs };
+    return {
+      name,
+      responseKind: { ...parseApiVersion(kind.slice(0, slash)), kind: kind.slice(slash + 1) },
+      verbs,
+    };
   });
   subresources.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
@@ -195,7 +213,9 @@ function buildInfo(spec: Spec): ResourceInfo {
 }
 
 /** Every served resource, in every served version. Frozen: never mutate. */
-export const RESOURCES: readonly ResourceInfo[] = Object.freeze(SPECS.map((s) => Object.freeze(buildInfo(s))));
+export const RESOURCES: readonly ResourceInfo[] = Object.freeze(
+  SPECS.map((s) => Object.freeze(buildInfo(s))),
+);
 
 function isPreferred(info: ResourceInfo): boolean {
   return GROUPS.find((g) => g.name === info.group)?.versions[0] === info.version;
@@ -242,7 +262,10 @@ export function resolveResource(name: string): ResourceInfo | undefined {
   const matches = RESOURCES.filter(
     (r) =>
       (group === undefined || r.group === group) &&
-      (r.plural === base || r.singular === base || r.kind.toLowerCase() === base || r.shortNames.includes(base)),
+      (r.plural === base ||
+        r.singular === base ||
+        r.kind.toLowerCase() === base ||
+        r.shortNames.includes(base)),
   );
   return matches.find(isPreferred) ?? matches[0];
 }

@@ -294,4 +294,3 @@ export interface Ingress extends KubeObject {
   };
   status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
 }
-
