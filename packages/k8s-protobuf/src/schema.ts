@@ -6,6 +6,12 @@ import protobuf from 'protobufjs';
 import { INTSTR_PROTO, META_V1_PROTO, RESOURCE_PROTO, RUNTIME_PROTO } from './proto/apimachinery.js';
 import { CORE_V1_PROTO } from './proto/core-v1.js';
 import {
+  COORDINATION_V1_PROTO,
+  DISCOVERY_V1_PROTO,
+  NETWORKING_V1_PROTO,
+  POLICY_V1_PROTO,
+} from './proto/more.js';
+import {
   APPS_V1_PROTO,
   AUTOSCALING_V1_PROTO,
   AUTOSCALING_V2_PROTO,
@@ -23,6 +29,10 @@ export const PROTO_SOURCES: readonly string[] = [
   BATCH_V1_PROTO,
   AUTOSCALING_V1_PROTO,
   AUTOSCALING_V2_PROTO,
+  NETWORKING_V1_PROTO,
+  COORDINATION_V1_PROTO,
+  DISCOVERY_V1_PROTO,
+  POLICY_V1_PROTO,
 ];
 
 const RUNTIME = 'k8s.io.apimachinery.pkg.runtime';
@@ -56,6 +66,11 @@ const KINDS: Readonly<Record<string, { pkg: string; kinds: readonly string[] }>>
       'ServiceList',
       'ServiceAccount',
       'PersistentVolumeClaim',
+      'ReplicationController',
+      'Endpoints',
+      'Event',
+      'Node',
+      'Binding',
     ],
   },
   'apps/v1': {
@@ -65,6 +80,10 @@ const KINDS: Readonly<Record<string, { pkg: string; kinds: readonly string[] }>>
   'batch/v1': { pkg: 'k8s.io.api.batch.v1', kinds: ['Job', 'JobList', 'CronJob'] },
   'autoscaling/v1': { pkg: 'k8s.io.api.autoscaling.v1', kinds: ['HorizontalPodAutoscaler', 'Scale'] },
   'autoscaling/v2': { pkg: 'k8s.io.api.autoscaling.v2', kinds: ['HorizontalPodAutoscaler'] },
+  'networking.k8s.io/v1': { pkg: 'k8s.io.api.networking.v1', kinds: ['Ingress'] },
+  'coordination.k8s.io/v1': { pkg: 'k8s.io.api.coordination.v1', kinds: ['Lease'] },
+  'discovery.k8s.io/v1': { pkg: 'k8s.io.api.discovery.v1', kinds: ['EndpointSlice'] },
+  'policy/v1': { pkg: 'k8s.io.api.policy.v1', kinds: ['Eviction'] },
 };
 
 /** An apiVersion/kind pair. */
@@ -75,9 +94,13 @@ export interface GroupVersionKind {
 
 /** Every apiVersion/kind that {@link decodeKubernetesProtobuf} understands. */
 export function supportedProtobufKinds(): GroupVersionKind[] {
-  return Object.entries(KINDS).flatMap(([apiVersion, { kinds }]) =>
-    kinds.map((kind) => ({ apiVersion, kind })),
-  );
+  const versions = ['meta.k8s.io/v1', ...Object.keys(KINDS)];
+  return [
+    ...Object.entries(KINDS).flatMap(([apiVersion, { kinds }]) =>
+      kinds.map((kind) => ({ apiVersion, kind })),
+    ),
+    ...versions.flatMap((apiVersion) => META_KINDS.map((kind) => ({ apiVersion, kind }))),
+  ];
 }
 
 let root: protobuf.Root | undefined;
@@ -98,8 +121,17 @@ export function unknownType(): protobuf.Type {
   return protoRoot().lookupType(`${RUNTIME}.Unknown`);
 }
 
+/**
+ * meta/v1 kinds registered in every group version: client-go typed clients send DeleteOptions bodies
+ * (e.g. `kubectl drain` without eviction: `DELETE …/pods/x` with a protobuf v1 DeleteOptions).
+ */
+const META_KINDS: readonly string[] = ['DeleteOptions'];
+
 /** The top-level message for apiVersion/kind, or undefined when unsupported. */
 export function typeForKind(apiVersion: string, kind: string): protobuf.Type | undefined {
+  if (META_KINDS.includes(kind) && (apiVersion === 'meta.k8s.io/v1' || Object.hasOwn(KINDS, apiVersion))) {
+    return protoRoot().lookupType(`${META}.${kind}`);
+  }
   const entry = Object.hasOwn(KINDS, apiVersion) ? KINDS[apiVersion] : undefined;
   if (!entry || !entry.kinds.includes(kind)) return undefined;
   return protoRoot().lookupType(`${entry.pkg}.${kind}`);

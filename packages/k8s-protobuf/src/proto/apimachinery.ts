@@ -134,4 +134,18 @@ message Condition {
   optional string reason = 5 [(json) = "keep"];
   optional string message = 6 [(json) = "keep"];
 }
+
+message DeleteOptions {
+  optional int64 gracePeriodSeconds = 1 [(json) = "keep"];
+  optional Preconditions preconditions = 2;
+  optional bool orphanDependents = 3 [(json) = "keep"];
+  optional string propagationPolicy = 4 [(json) = "keep"];
+  repeated string dryRun = 5;
+  optional bool ignoreStoreReadErrorWithClusterBreakingPotential = 6 [(json) = "keep"];
+}
+
+message Preconditions {
+  optional string uid = 1 [(json) = "keep"];
+  optional string resourceVersion = 2 [(json) = "keep"];
+}
 `;

@@ -83,6 +83,199 @@ message PersistentVolumeClaim {
   optional PersistentVolumeClaimStatus status = 3;
 }
 
+message ReplicationController {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional ReplicationControllerSpec spec = 2;
+  optional ReplicationControllerStatus status = 3;
+}
+
+message Endpoints {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  repeated EndpointSubset subsets = 2;
+}
+
+message Event {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional ObjectReference involvedObject = 2;
+  optional string reason = 3;
+  optional string message = 4;
+  optional EventSource source = 5;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time firstTimestamp = 6;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastTimestamp = 7;
+  optional int32 count = 8;
+  optional string type = 9;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime eventTime = 10;
+  optional EventSeries series = 11;
+  optional string action = 12;
+  optional ObjectReference related = 13;
+  optional string reportingComponent = 14 [(json) = "keep"];
+  optional string reportingInstance = 15 [(json) = "keep"];
+}
+
+message Node {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional NodeSpec spec = 2;
+  optional NodeStatus status = 3;
+}
+
+// The pods/binding subresource body (the scheduler's assignment).
+message Binding {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
+  optional ObjectReference target = 2;
+}
+
+// ---- replication controller ----
+
+message ReplicationControllerSpec {
+  optional int32 replicas = 1 [(json) = "keep"];
+  optional int32 minReadySeconds = 4;
+  map<string, string> selector = 2;
+  optional PodTemplateSpec template = 3;
+}
+
+message ReplicationControllerStatus {
+  optional int32 replicas = 1 [(json) = "keep"];
+  optional int32 fullyLabeledReplicas = 2;
+  optional int32 readyReplicas = 4;
+  optional int32 availableReplicas = 5;
+  optional int64 observedGeneration = 3;
+  repeated ReplicationControllerCondition conditions = 6;
+}
+
+message ReplicationControllerCondition {
+  optional string type = 1 [(json) = "keep"];
+  optional string status = 2 [(json) = "keep"];
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastTransitionTime = 3;
+  optional string reason = 4;
+  optional string message = 5;
+}
+
+// ---- endpoints ----
+
+message EndpointSubset {
+  repeated EndpointAddress addresses = 1;
+  repeated EndpointAddress notReadyAddresses = 2;
+  repeated EndpointPort ports = 3;
+}
+
+message EndpointAddress {
+  optional string ip = 1 [(json) = "keep"];
+  optional string hostname = 3;
+  optional string nodeName = 4 [(json) = "keep"];
+  optional ObjectReference targetRef = 2;
+}
+
+message EndpointPort {
+  optional string name = 1;
+  optional int32 port = 2 [(json) = "keep"];
+  optional string protocol = 3;
+  optional string appProtocol = 4 [(json) = "keep"];
+}
+
+// ---- events ----
+
+message EventSource {
+  optional string component = 1;
+  optional string host = 2;
+}
+
+message EventSeries {
+  optional int32 count = 1;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime lastObservedTime = 2;
+}
+
+// ---- nodes ----
+
+message NodeSpec {
+  optional string podCIDR = 1;
+  repeated string podCIDRs = 7;
+  optional string providerID = 3;
+  optional bool unschedulable = 4;
+  repeated Taint taints = 5;
+  optional string externalID = 2;
+}
+
+message Taint {
+  optional string key = 1 [(json) = "keep"];
+  optional string value = 2;
+  optional string effect = 3 [(json) = "keep"];
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time timeAdded = 4;
+}
+
+message NodeStatus {
+  map<string, k8s.io.apimachinery.pkg.api.resource.Quantity> capacity = 1;
+  map<string, k8s.io.apimachinery.pkg.api.resource.Quantity> allocatable = 2;
+  optional string phase = 3;
+  repeated NodeCondition conditions = 4;
+  repeated NodeAddress addresses = 5;
+  optional NodeDaemonEndpoints daemonEndpoints = 6;
+  optional NodeSystemInfo nodeInfo = 7;
+  repeated ContainerImage images = 8;
+  repeated string volumesInUse = 9;
+  repeated AttachedVolume volumesAttached = 10;
+  repeated NodeRuntimeHandler runtimeHandlers = 12;
+  optional NodeFeatures features = 13;
+}
+
+message NodeCondition {
+  optional string type = 1 [(json) = "keep"];
+  optional string status = 2 [(json) = "keep"];
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastHeartbeatTime = 3;
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastTransitionTime = 4;
+  optional string reason = 5;
+  optional string message = 6;
+}
+
+message NodeAddress {
+  optional string type = 1 [(json) = "keep"];
+  optional string address = 2 [(json) = "keep"];
+}
+
+message NodeDaemonEndpoints {
+  optional DaemonEndpoint kubeletEndpoint = 1;
+}
+
+message DaemonEndpoint {
+  optional int32 Port = 1 [(json) = "keep"];
+}
+
+message NodeSystemInfo {
+  optional string machineID = 1 [(json) = "keep"];
+  optional string systemUUID = 2 [(json) = "keep"];
+  optional string bootID = 3 [(json) = "keep"];
+  optional string kernelVersion = 4 [(json) = "keep"];
+  optional string osImage = 5 [(json) = "keep"];
+  optional string containerRuntimeVersion = 6 [(json) = "keep"];
+  optional string kubeletVersion = 7 [(json) = "keep"];
+  optional string kubeProxyVersion = 8 [(json) = "keep"];
+  optional string operatingSystem = 9 [(json) = "keep"];
+  optional string architecture = 10 [(json) = "keep"];
+}
+
+message ContainerImage {
+  repeated string names = 1;
+  optional int64 sizeBytes = 2;
+}
+
+message AttachedVolume {
+  optional string name = 1 [(json) = "keep"];
+  optional string devicePath = 2 [(json) = "keep"];
+}
+
+message NodeRuntimeHandler {
+  optional string name = 1 [(json) = "keep"];
+  optional NodeRuntimeHandlerFeatures features = 2;
+}
+
+message NodeRuntimeHandlerFeatures {
+  optional bool recursiveReadOnlyMounts = 1 [(json) = "keep"];
+  optional bool userNamespaces = 2 [(json) = "keep"];
+}
+
+message NodeFeatures {
+  optional bool supplementalGroupsPolicy = 1 [(json) = "keep"];
+}
+
 // ---- namespace ----
 
 message NamespaceSpec {
