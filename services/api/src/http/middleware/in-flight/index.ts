@@ -1,0 +1,1 @@
+export { type InFlightOptions, inFlight, isWatchRequest } from './in-flight.js';
