@@ -12,6 +12,7 @@ export * from './field-selectors.js';
 export * from './quantity.js';
 export * from './names.js';
 export * from './allocators.js';
+export * from './conversion.js';
 export * from './defaults/index.js';
 export * from './validation/index.js';
 export {
