@@ -112,6 +112,7 @@ export class FakeApiServer {
   readonly requests: ApiRequest[] = [];
   watchRequests = 0;
   cancels = 0;
+  heartbeatsSent = 0;
   /** When a watch asks for a version older than the history: an ERROR event (k8s watch cache) or a 410 answer. */
   tooOldAs: 'event' | 'response' = 'event';
   #rv = 1;
@@ -252,6 +253,7 @@ export class FakeApiServer {
   #send(s: Stream, frame: Omit<ApiWatchFrame, 'seq'>): void {
     if (!s.open) return;
     s.seq++;
+    if (frame.type === 'HEARTBEAT') this.heartbeatsSent++;
     this.bus.publish(apiTopics.stream(s.id), { seq: s.seq, ...frame });
   }
 
