@@ -7,7 +7,7 @@
 import protobuf from 'protobufjs';
 import { ProtobufDecodeError, UnsupportedProtobufKindError } from './errors.js';
 import { type Json, type JsonObject, type KubernetesObjectJson, formatTime } from './json.js';
-import { SPECIAL, jsonOption, typeForKind, unknownType } from './schema.js';
+import { type FieldPlan, type MessagePlan, planFor, typeForKind, unknownType } from './schema.js';
 
 /** The four bytes ("k8s\0") that start every Kubernetes protobuf body. */
 export const PROTOBUF_MAGIC: Uint8Array = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -88,62 +88,65 @@ export function decodeKubernetesProtobuf(body: Uint8Array): KubernetesObjectJson
 
 /** Renders a decoded message of `type` as its Kubernetes JSON value. */
 export function messageToJson(type: protobuf.Type, msg: Fields): JsonObject {
+  return objectJson(planFor(type), msg);
+}
+
+function objectJson(plan: MessagePlan, msg: Fields): JsonObject {
   const out: JsonObject = {};
-  for (const field of type.fieldsArray) {
+  for (const field of plan.fields) {
     const value = msg[field.name];
-    const option = jsonOption(field);
-    if (field.map) {
-      const entries = Object.entries((value ?? {}) as Fields);
-      if (entries.length === 0) continue;
+    if (field.shape === 'map') {
+      if (value === null || typeof value !== 'object') continue;
+      const keys = Object.keys(value);
+      if (keys.length === 0) continue;
       const obj: JsonObject = {};
-      for (const [k, v] of entries) obj[k] = fieldValue(field, v);
+      for (const k of keys) obj[k] = fieldValue(field, (value as Fields)[k]);
       out[field.name] = obj;
-    } else if (field.repeated) {
+    } else if (field.shape === 'repeated') {
       if (!Array.isArray(value) || value.length === 0) continue;
       out[field.name] = value.map((v: unknown) => fieldValue(field, v));
     } else {
-      if (!Object.hasOwn(msg, field.name) || value === null || value === undefined) continue;
+      if (value === null || value === undefined || !Object.hasOwn(msg, field.name)) continue;
       const json = fieldValue(field, value);
-      if (option === 'inline') {
+      if (field.json === 'inline') {
         if (json !== null && typeof json === 'object' && !Array.isArray(json)) Object.assign(out, json);
         continue;
       }
-      if (option !== 'keep' && field.resolvedType === null && isZero(json)) continue;
+      if (field.json !== 'keep' && field.message === undefined && isZero(json)) continue;
       out[field.name] = json;
     }
   }
   return out;
 }
 
-function fieldValue(field: protobuf.Field, value: unknown): Json {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Type) return messageValue(rt, value as Fields);
-  return scalarValue(field.type, value);
+function fieldValue(field: FieldPlan, value: unknown): Json {
+  if (field.message) return messageValue(planFor(field.message), value as Fields);
+  return scalarValue(field.scalar, value);
 }
 
-function messageValue(type: protobuf.Type, msg: Fields): Json {
-  switch (type.fullName) {
-    case SPECIAL.time:
-    case SPECIAL.microTime: {
+function messageValue(plan: MessagePlan, msg: Fields): Json {
+  switch (plan.special) {
+    case 'time':
+    case 'microTime': {
       const seconds = toNumber(msg.seconds);
       const nanos = toNumber(msg.nanos);
       if (seconds === 0 && nanos === 0) return null;
       try {
-        return formatTime(seconds, nanos, type.fullName === SPECIAL.microTime);
+        return formatTime(seconds, nanos, plan.special === 'microTime');
       } catch (err) {
         throw new ProtobufDecodeError(`timestamp out of range: ${seconds}s`, { cause: err });
       }
     }
-    case SPECIAL.intOrString:
+    case 'intOrString':
       return toNumber(msg.type) === 1 ? String(msg.strVal ?? '') : toNumber(msg.intVal);
-    case SPECIAL.quantity:
+    case 'quantity':
       return typeof msg.string === 'string' && msg.string !== '' ? msg.string : '0';
-    case SPECIAL.rawExtension:
+    case 'rawExtension':
       return msg.raw instanceof Uint8Array && msg.raw.length > 0 ? parseJson(msg.raw, 'RawExtension') : null;
-    case SPECIAL.fieldsV1:
+    case 'fieldsV1':
       return msg.Raw instanceof Uint8Array && msg.Raw.length > 0 ? parseJson(msg.Raw, 'FieldsV1') : null;
     default:
-      return messageToJson(type, msg);
+      return objectJson(plan, msg);
   }
 }
 

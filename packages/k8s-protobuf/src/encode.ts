@@ -4,11 +4,11 @@
  * that ask for protobuf. Strict by default: a JSON field without a place in our proto subsets throws, so
  * nothing is dropped silently.
  */
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { PROTOBUF_MAGIC } from './decode.js';
 import { ProtobufEncodeError, UnsupportedProtobufKindError } from './errors.js';
 import { type Json, type JsonObject, parseTime } from './json.js';
-import { SPECIAL, jsonOption, typeForKind, unknownType } from './schema.js';
+import { type FieldPlan, type MessagePlan, planFor, typeForKind, unknownType } from './schema.js';
 
 /** Options for {@link encodeKubernetesProtobuf}. */
 export interface EncodeOptions {
@@ -45,13 +45,17 @@ export function encodeKubernetesProtobuf(obj: JsonObject, options: EncodeOptions
 
 /** Builds the protobufjs plain message for `json` (a JSON object of `type`). */
 export function jsonToMessage(type: protobuf.Type, json: JsonObject, strict: boolean, path: string): Plain {
+  return objectMessage(planFor(type), json, strict, path);
+}
+
+function objectMessage(plan: MessagePlan, json: JsonObject, strict: boolean, path: string): Plain {
   const out: Plain = {};
   const seen = new Set<string>();
-  collect(type, json, strict, path, out, seen);
+  collect(plan, json, strict, path, out, seen);
   if (strict) {
     for (const key of Object.keys(json)) {
       if (!seen.has(key))
-        throw new ProtobufEncodeError(`unknown field "${join(path, key)}" for ${type.name}`);
+        throw new ProtobufEncodeError(`unknown field "${join(path, key)}" for ${plan.name}`);
     }
   }
   return out;
@@ -59,20 +63,18 @@ export function jsonToMessage(type: protobuf.Type, json: JsonObject, strict: boo
 
 /** Fills `out` from `json`, recording the JSON keys used in `seen` (inlined messages share the parent's). */
 function collect(
-  type: protobuf.Type,
+  plan: MessagePlan,
   json: JsonObject,
   strict: boolean,
   path: string,
   out: Plain,
   seen: Set<string>,
 ) {
-  for (const field of type.fieldsArray) {
-    if (jsonOption(field) === 'inline') {
-      const rt = field.resolvedType;
-      if (!(rt instanceof protobuf.Type))
-        throw new ProtobufEncodeError(`inline field ${field.name} is not a message`);
+  for (const field of plan.fields) {
+    if (field.json === 'inline') {
+      if (!field.message) throw new ProtobufEncodeError(`inline field ${field.name} is not a message`);
       const sub: Plain = {};
-      collect(rt, json, strict, path, sub, seen);
+      collect(planFor(field.message), json, strict, path, sub, seen);
       out[field.name] = sub;
       continue;
     }
@@ -80,13 +82,13 @@ function collect(
     seen.add(field.name);
     const value = json[field.name] as Json;
     const where = join(path, field.name);
-    if (field.map) {
+    if (field.shape === 'map') {
       if (value === null) continue;
       const obj = expectObject(value, where);
       const m: Plain = {};
       for (const [k, v] of Object.entries(obj)) m[k] = fieldValue(field, v, strict, `${where}.${k}`);
       out[field.name] = m;
-    } else if (field.repeated) {
+    } else if (field.shape === 'repeated') {
       if (value === null) continue;
       if (!Array.isArray(value)) throw new ProtobufEncodeError(`${where}: expected an array`);
       out[field.name] = value.map((v, i) => fieldValue(field, v, strict, `${where}[${i}]`));
@@ -97,40 +99,40 @@ function collect(
   }
 }
 
-function isNullable(field: protobuf.Field): boolean {
-  const name = field.resolvedType?.fullName;
-  return name === SPECIAL.time || name === SPECIAL.microTime;
+/** Time and MicroTime encode JSON null (Go's zero time) as an empty message. */
+function isNullable(field: FieldPlan): boolean {
+  const special = field.message ? planFor(field.message).special : undefined;
+  return special === 'time' || special === 'microTime';
 }
 
-function fieldValue(field: protobuf.Field, value: Json, strict: boolean, where: string): unknown {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Type) return messageValue(rt, value, strict, where);
-  return scalarValue(field.type, value, where);
+function fieldValue(field: FieldPlan, value: Json, strict: boolean, where: string): unknown {
+  if (field.message) return messageValue(planFor(field.message), value, strict, where);
+  return scalarValue(field.scalar, value, where);
 }
 
-function messageValue(type: protobuf.Type, value: Json, strict: boolean, where: string): Plain {
-  switch (type.fullName) {
-    case SPECIAL.time:
-    case SPECIAL.microTime: {
+function messageValue(plan: MessagePlan, value: Json, strict: boolean, where: string): Plain {
+  switch (plan.special) {
+    case 'time':
+    case 'microTime': {
       if (value === null) return {};
       const t = typeof value === 'string' ? parseTime(value) : undefined;
       if (!t) throw new ProtobufEncodeError(`${where}: expected an RFC 3339 timestamp or null`);
       return t;
     }
-    case SPECIAL.intOrString:
+    case 'intOrString':
       if (typeof value === 'number' && Number.isInteger(value)) return { type: 0, intVal: value, strVal: '' };
       if (typeof value === 'string') return { type: 1, intVal: 0, strVal: value };
       throw new ProtobufEncodeError(`${where}: expected an integer or a string`);
-    case SPECIAL.quantity:
+    case 'quantity':
       if (typeof value === 'string') return { string: value };
       if (typeof value === 'number') return { string: String(value) };
       throw new ProtobufEncodeError(`${where}: expected a quantity string`);
-    case SPECIAL.rawExtension:
+    case 'rawExtension':
       return { raw: Buffer.from(JSON.stringify(value), 'utf8') };
-    case SPECIAL.fieldsV1:
+    case 'fieldsV1':
       return { Raw: Buffer.from(JSON.stringify(value), 'utf8') };
     default:
-      return jsonToMessage(type, expectObject(value, where), strict, where);
+      return objectMessage(plan, expectObject(value, where), strict, where);
   }
 }
 

@@ -142,3 +142,52 @@ export function jsonOption(field: protobuf.Field): 'keep' | 'inline' | undefined
   const v = field.options?.['(json)'];
   return v === 'keep' || v === 'inline' ? v : undefined;
 }
+
+/** The messages with a custom JSON form. */
+export type Special = 'time' | 'microTime' | 'intOrString' | 'quantity' | 'rawExtension' | 'fieldsV1';
+
+/** How one field is read and written (precomputed: protobufjs reflection getters are slow). */
+export interface FieldPlan {
+  readonly name: string;
+  readonly shape: 'map' | 'repeated' | 'single';
+  readonly json: 'keep' | 'inline' | undefined;
+  /** The message type of the field (or of the map's values), when not a scalar. */
+  readonly message: protobuf.Type | undefined;
+  /** The scalar type name (or the map's value type) when `message` is undefined. */
+  readonly scalar: string;
+}
+
+/** How one message is read and written. */
+export interface MessagePlan {
+  readonly name: string;
+  readonly special: Special | undefined;
+  readonly fields: readonly FieldPlan[];
+}
+
+const SPECIAL_BY_NAME: ReadonlyMap<string, Special> = new Map(
+  Object.entries(SPECIAL).map(([k, v]) => [v, k as Special]),
+);
+const plans = new WeakMap<protobuf.Type, MessagePlan>();
+
+/** The cached {@link MessagePlan} of `type`. */
+export function planFor(type: protobuf.Type): MessagePlan {
+  let plan = plans.get(type);
+  if (!plan) {
+    plan = {
+      name: type.name,
+      special: SPECIAL_BY_NAME.get(type.fullName),
+      fields: type.fieldsArray.map((field) => {
+        const rt = field.resolvedType;
+        return {
+          name: field.name,
+          shape: field.map ? 'map' : field.repeated ? 'repeated' : 'single',
+          json: jsonOption(field),
+          message: rt instanceof protobuf.Type ? rt : undefined,
+          scalar: field.type,
+        };
+      }),
+    };
+    plans.set(type, plan);
+  }
+  return plan;
+}
