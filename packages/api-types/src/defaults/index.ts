@@ -2,6 +2,7 @@
  * `applyDefaults(kind, obj)`: the admission-time defaults of every kind, as one dispatch. Kinds without
  * defaults are returned as a copy.
  */
+import type { KindTypes } from '../types/index.js';
 import type { KubeObject } from '../types/meta.js';
 import {
   defaultEndpointSlice,
@@ -49,12 +50,18 @@ const DEFAULTS: Record<string, DefaultFn> = {
  * @example
  * applyDefaults('Deployment', deploy).spec.strategy; // {type:'RollingUpdate', rollingUpdate:{maxUnavailable:'25%', maxSurge:'25%'}}
  */
-export function applyDefaults<T extends KubeObject>(kind: string, obj: T, apiVersion?: string): T {
+export function applyDefaults<K extends keyof KindTypes>(
+  kind: K,
+  obj: KubeObject,
+  apiVersion?: string,
+): KindTypes[K];
+export function applyDefaults<T extends KubeObject>(kind: string, obj: T, apiVersion?: string): T;
+export function applyDefaults(kind: string, obj: KubeObject, apiVersion?: string): KubeObject {
   if (kind === 'HorizontalPodAutoscaler' && (apiVersion ?? obj.apiVersion) === 'autoscaling/v1') {
-    return defaultHorizontalPodAutoscalerV1(obj as never) as unknown as T;
+    return defaultHorizontalPodAutoscalerV1(obj as never);
   }
   const fn = DEFAULTS[kind];
-  return (fn === undefined ? structuredClone(obj) : fn(obj as never)) as T;
+  return fn === undefined ? structuredClone(obj) : fn(obj as never);
 }
 
 export * from './other.js';

@@ -78,7 +78,7 @@ function validateWorkloadSelector(
   selector: LabelSelector | undefined,
   template: PodTemplateSpec | undefined,
   word: string,
-): Cause[] {
+): { causes: Cause[]; ok: boolean } {
   const causes: Cause[] = [];
   if (selector === undefined || selector === null) causes.push(required('spec.selector', ''));
   else {
@@ -93,8 +93,14 @@ function validateWorkloadSelector(
   try {
     matcher = selectorFromLabelSelector(selector);
   } catch {
-    causes.push(invalid('spec.selector', goLabelSelector(selector), 'invalid label selector'));
-    return causes;
+    causes.push(
+      invalid(
+        'spec.selector',
+        goLabelSelector(selector),
+        word === 'statefulset' ? '' : 'invalid label selector',
+      ),
+    );
+    return { causes, ok: false };
   }
   const labels = template?.metadata?.labels;
   if (!matcher.empty && !labelSelectorMatches(matcher, labels ?? {})) {
@@ -106,7 +112,7 @@ function validateWorkloadSelector(
       ),
     );
   }
-  return causes;
+  return { causes, ok: true };
 }
 
 /** `ValidatePodTemplateSpecForReplicaSet` restart/deadline rules plus the template itself. */
@@ -130,8 +136,10 @@ export function validateDeployment(d: Deployment): Cause[] {
   const spec = d.spec ?? ({} as Deployment['spec']);
   const causes = validateObjectMeta(d.metadata, true, nameIsDNSSubdomain);
   causes.push(...validateNonnegative(spec.replicas, 'spec.replicas'));
-  causes.push(...validateWorkloadSelector(spec.selector, spec.template, 'deployment'));
-  causes.push(...validateReplicatedTemplate(spec.template, 'ReplicaSet'));
+  const sel = validateWorkloadSelector(spec.selector, spec.template, 'deployment');
+  causes.push(...sel.causes);
+  // Kubernetes only validates the template once the selector converts.
+  if (sel.ok) causes.push(...validateReplicatedTemplate(spec.template, 'ReplicaSet'));
   const strategy = spec.strategy ?? {};
   if (strategy.type === 'Recreate') {
     if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) {
@@ -185,8 +193,9 @@ export function validateReplicaSet(rs: ReplicaSet): Cause[] {
   const causes = validateObjectMeta(rs.metadata, true, nameIsDNSSubdomain);
   causes.push(...validateNonnegative(spec.replicas, 'spec.replicas'));
   causes.push(...validateNonnegative(spec.minReadySeconds, 'spec.minReadySeconds'));
-  causes.push(...validateWorkloadSelector(spec.selector, spec.template, 'deployment'));
-  causes.push(...validateReplicatedTemplate(spec.template, 'ReplicaSet'));
+  const sel = validateWorkloadSelector(spec.selector, spec.template, 'deployment');
+  causes.push(...sel.causes);
+  if (sel.ok) causes.push(...validateReplicatedTemplate(spec.template, 'ReplicaSet'));
   return causes;
 }
 
@@ -268,10 +277,13 @@ function validateStatefulSetSpec(sts: StatefulSet): Cause[] {
   causes.push(...validateNonnegative(spec.replicas, 'spec.replicas'));
   causes.push(...validateNonnegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   causes.push(...validateNonnegative(spec.ordinals?.start, 'spec.ordinals.start'));
-  causes.push(...validateWorkloadSelector(spec.selector, spec.template, 'statefulset'));
-  const meta = spec.template?.metadata ?? {};
-  causes.push(...validateLabels(meta.labels, 'spec.template.labels'));
-  causes.push(...validateAnnotations(meta.annotations, 'spec.template.annotations'));
+  const sel = validateWorkloadSelector(spec.selector, spec.template, 'statefulset');
+  causes.push(...sel.causes);
+  if (sel.ok) {
+    const meta = spec.template?.metadata ?? {};
+    causes.push(...validateLabels(meta.labels, 'spec.template.labels'));
+    causes.push(...validateAnnotations(meta.annotations, 'spec.template.annotations'));
+  }
   const rp = spec.template?.spec?.restartPolicy ?? '';
   if (rp !== 'Always') causes.push(notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
   if (
