@@ -46,6 +46,24 @@ export interface TopologyOptions {
   readonly nodeBin: string;
   /** Extra environment passed to every service (LOG_LEVEL, OTEL_*, KUBELAB_* tuning). */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /** Environment for one service process (its bearer token, …). */
+  readonly serviceEnv?: (name: string, role: ServiceRole) => Readonly<Record<string, string>>;
+}
+
+/** The user a service's token speaks for (Kubernetes' names for the control-plane components). */
+export function serviceIdentity(name: string, role: ServiceRole): string {
+  switch (role) {
+    case 'api':
+      return 'system:apiserver';
+    case 'scheduler':
+      return 'system:kube-scheduler';
+    case 'controller':
+      return 'system:kube-controller-manager';
+    case 'node':
+      return `system:node:${name}`;
+    case 'dns':
+      return 'system:kube-dns';
+  }
 }
 
 /** Default replica counts: 3 api (a Raft group), 2 scheduler, 2 controller (one active each), 2 dns. */
@@ -78,6 +96,7 @@ export function buildTopology(o: TopologyOptions): ProcessSpec[] {
         NATS_URL: natsUrl,
         REDIS_URL: redisUrl,
         KUBELAB_API_PEERS: apiPeers,
+        ...o.serviceEnv?.(name, role),
       };
       if (port !== undefined) env.KUBELAB_HTTP_PORT = String(port);
       specs.push({

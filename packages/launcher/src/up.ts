@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATS_SERVER, REDIS_SERVER, ensureBinaries } from '@kubelab/binaries';
+import { ADMIN_USER, ensureClusterPki, issueToken } from '@kubelab/pki';
 import type { CliArgs } from './args.js';
 import { startControlServer } from './control.js';
 import { type HealthClient, connectHealthClient } from './health.js';
@@ -13,7 +14,7 @@ import { renderKubeconfig } from './kubeconfig.js';
 import { freePorts } from './ports.js';
 import { type ClusterState, pidAlive, readState, writeState } from './state.js';
 import { Supervisor } from './supervisor.js';
-import { type ProcessSpec, buildTopology, defaultReplicas } from './topology.js';
+import { type ProcessSpec, buildTopology, defaultReplicas, serviceIdentity } from './topology.js';
 
 const repoRoot = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 const kubeconfigPath = (home: string) => join(home, 'kubeconfig');
@@ -85,6 +86,8 @@ export async function supervise(
   mkdirSync(join(home, 'data', 'redis'), { recursive: true });
   const replicas = defaultReplicas(args.nodes);
   const [natsPort, redisPort, ...apiPorts] = await freePorts(2 + replicas.api);
+  // The cluster CA, the api's serving certificate and the token secret: created on the first start, reused after.
+  const pki = ensureClusterPki(join(home, 'pki'), { wallNowMs: Date.now() });
   const specs = buildTopology({
     nodes: args.nodes,
     replicas,
@@ -94,7 +97,8 @@ export async function supervise(
     apiPorts,
     repoRoot,
     nodeBin: process.execPath,
-    extraEnv: passThroughEnv(process.env),
+    extraEnv: { ...passThroughEnv(process.env), KUBELAB_PKI_DIR: pki.dir },
+    serviceEnv: (name, role) => ({ KUBELAB_TOKEN: issueToken(pki.tokenSecret, serviceIdentity(name, role)) }),
   });
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   let health: HealthClient | undefined;
@@ -145,7 +149,12 @@ export async function supervise(
   try {
     await sup.start(stop.signal);
     const api0 = specs.find((s) => s.role === 'api');
-    writeFileSync(kubeconfigPath(home), renderKubeconfig({ server: `http://127.0.0.1:${api0?.port}` }));
+    const kubeconfig = renderKubeconfig({
+      server: `https://127.0.0.1:${api0?.port}`,
+      caPem: pki.ca.certPem,
+      token: issueToken(pki.tokenSecret, ADMIN_USER),
+    });
+    writeFileSync(kubeconfigPath(home), kubeconfig, { mode: 0o600 });
     phase = 'ready';
     save();
     if (lineSink) printReady(readState(home) as ClusterState);

@@ -11,6 +11,8 @@ export interface ServiceEnv {
   readonly dataDir: string | undefined;
   readonly httpPort: number | undefined;
   readonly logLevel: string;
+  /** This service's bearer token for the api (issued by the launcher from the cluster's token secret). */
+  readonly token: string | undefined;
   readonly lease: {
     readonly leaseDurationMs: number | undefined;
     readonly renewDeadlineMs: number | undefined;
@@ -50,6 +52,7 @@ export function readServiceEnv(env: NodeJS.ProcessEnv, role: string): ServiceEnv
     dataDir: env.KUBELAB_DATA_DIR,
     httpPort: int(env, 'KUBELAB_HTTP_PORT'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    token: env.KUBELAB_TOKEN,
     lease: {
       leaseDurationMs: int(env, 'KUBELAB_LEASE_DURATION_MS'),
       renewDeadlineMs: int(env, 'KUBELAB_LEASE_RENEW_DEADLINE_MS'),

@@ -20,6 +20,8 @@ export interface RoleWork {
   ready(): boolean;
   /** Extra facts for the health report (raft term, cache sizes, …). */
   details?(): Record<string, unknown>;
+  /** For roles that lead without a lease (the api's Raft leader): whether this replica leads now. */
+  leader?(): boolean;
   /** Stops the work; called once on shutdown. */
   stop(): Promise<void>;
 }
@@ -67,7 +69,7 @@ export async function runService(o: RunServiceOptions): Promise<RunningService> 
     id: o.env.id,
     probe: () => ({
       ready: work.ready() && !bus.isClosing,
-      ...(elector ? { leader: elector.isLeading() } : {}),
+      ...(elector ? { leader: elector.isLeading() } : work.leader ? { leader: work.leader() } : {}),
       ...(work.details ? { details: work.details() } : {}),
     }),
   });
