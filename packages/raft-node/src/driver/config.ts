@@ -66,6 +66,20 @@ export interface NodeDriverConfig<R = undefined> {
   readonly heartbeatTicks?: number;
   readonly raft?: RaftTuning;
   /**
+   * Let a leader send a Ready's messages before persisting it, overlapping its fsync with the followers'
+   * (Raft thesis §10.2.1; etcd's server does this: `if islead { transport.Send(...) }` before saving).
+   * Default false: the plain Ready order (persist → send) of STYLE.md principle 3.
+   *
+   * Why it is safe here: a leader's messages (appends, heartbeats, read-index and transfer messages) are
+   * not acknowledgements of its own state; vote and append RESPONSES only come from followers and
+   * candidates, which keep the strict order. The core counts the leader's own unsynced entries towards
+   * the commit quorum, but this driver handles one Ready at a time: a commit index computed while the
+   * leader's fsync is in flight only surfaces in the NEXT Ready (apply, client acknowledgement, commit
+   * index sent to followers, read-index answers), which starts after that fsync completed. So nothing
+   * acts on an entry before a majority, leader included, has it durable.
+   */
+  readonly leaderSendsBeforePersist?: boolean;
+  /**
    * Index the state machine has already applied (a durable state machine). When absent, the state machine
    * is restored from the storage's snapshot at start and every committed entry after it is re-applied.
    */
@@ -147,6 +161,7 @@ export function resolveDriverConfig<R>(c: NodeDriverConfig<R>): ResolvedDriverCo
     electionTicks: c.electionTicks ?? d.electionTicks,
     heartbeatTicks: c.heartbeatTicks ?? d.heartbeatTicks,
     raft: { ...d.raft, ...c.raft },
+    leaderSendsBeforePersist: c.leaderSendsBeforePersist ?? false,
     applied: c.applied,
     snapshotEntries: c.snapshotEntries ?? d.snapshotEntries,
     snapshotCatchUpEntries: c.snapshotCatchUpEntries ?? d.snapshotCatchUpEntries,

@@ -326,27 +326,53 @@ export class NodeDriver<R = undefined> {
     }
   }
 
-  /** persist → send → apply → advance (principle 3), then maybe snapshot. */
+  /**
+   * persist → send → apply → advance (principle 3), then maybe snapshot. Two overlaps, both safe:
+   * - a leader may send first (opt-in, see NodeDriverConfig.leaderSendsBeforePersist);
+   * - a Ready whose only write is a new commit index (no entries, term, vote or snapshot: `mustSync` false)
+   *   is applied while that write is in flight. Nothing depends on the commit index being on disk (it is
+   *   never fsynced on its own; a restart re-learns it from the leader), and the loop still waits for the
+   *   write before the next Ready. Not with a durable state machine (`applied` set): its applied index must
+   *   never get ahead of the commit index on disk, or a restart would find applied > commit.
+   */
   private async handleReady(rd: Ready): Promise<void> {
     const c = this.cfg;
     const started = c.clock.now();
     if (rd.softState !== undefined || rd.hardState !== undefined) this.noteState(rd.softState);
-    if (rd.entries.length > 0 || rd.hardState !== undefined || rd.snapshot !== undefined) {
-      const update = {
-        entries: rd.entries,
-        ...(rd.hardState === undefined ? {} : { hardState: rd.hardState }),
-        ...(rd.snapshot === undefined ? {} : { snapshot: rd.snapshot }),
-      };
-      await c.storage.save(update, rd.mustSync);
-    }
-    if (rd.messages.length > 0) c.transport.send(rd.messages);
+    const sendFirst = c.leaderSendsBeforePersist && this.raft.state === StateType.Leader;
+    if (sendFirst) this.send(rd.messages);
+    const saving = this.persist(rd);
+    const commitOnly =
+      !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined && c.applied === undefined;
+    if (commitOnly)
+      void saving.catch(() => undefined); // awaited below; this only marks it handled
+    else await saving;
+    if (!sendFirst) this.send(rd.messages);
     if (rd.snapshot !== undefined) this.applySnapshot(rd.snapshot);
     if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
+    if (commitOnly) await saving;
     this.rn.advance(rd);
     if (rd.readStates.length > 0) this.reads.onReadStates(rd.readStates, this.appliedIndex);
     else if (rd.committedEntries.length > 0) this.reads.onApplied(this.appliedIndex);
     await this.maybeSnapshot();
     c.metrics.readyMs(c.clock.now() - started);
+  }
+
+  /** Writes the Ready's hard state, entries and snapshot (fsync when `mustSync`); resolves when done. */
+  private persist(rd: Ready): Promise<void> {
+    if (rd.entries.length === 0 && rd.hardState === undefined && rd.snapshot === undefined) {
+      return Promise.resolve();
+    }
+    const update = {
+      entries: rd.entries,
+      ...(rd.hardState === undefined ? {} : { hardState: rd.hardState }),
+      ...(rd.snapshot === undefined ? {} : { snapshot: rd.snapshot }),
+    };
+    return this.cfg.storage.save(update, rd.mustSync);
+  }
+
+  private send(msgs: readonly Message[]): void {
+    if (msgs.length > 0) this.cfg.transport.send(msgs);
   }
 
   private applySnapshot(snap: Snapshot): void {

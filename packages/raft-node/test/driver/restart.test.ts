@@ -36,7 +36,9 @@ describe('driver restart', () => {
     const root = await mkdtemp(join(tmpdir(), 'raft-driver-'));
     dirs.push(root);
     const dirOf = (id: number) => join(root, `n${id}`);
-    const opts = { snapshotEntries: 25, snapshotCatchUpEntries: 10 };
+    // Real disk I/O under a fake clock: an fsync stall lasts many ticks, so a long election timeout keeps
+    // a slow (shared, loaded) disk from deposing the leader mid-test.
+    const opts = { snapshotEntries: 25, snapshotCatchUpEntries: 10, electionTicks: 100 };
 
     const c1 = new TestCluster(IDS, opts);
     c1.ioWaitMs = 1;
