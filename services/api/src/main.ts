@@ -3,13 +3,12 @@
  * replica (raft + store + NATS front) and the HTTP front, and stops in order on SIGTERM.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:https';
-import { serve } from '@hono/node-server';
 import { systemClock } from '@kubelab/clock';
 import { ensureClusterPki, verifyToken } from '@kubelab/pki';
 import { serviceMain } from '@kubelab/runtime';
 import { kubeAdmission } from './core/kube-admission.js';
-import { createApp } from './http/app.js';
+import { createHttpApp } from './http/app.js';
+import { startHttpsServer } from './http/server.js';
 import { nodeIdOf, startReplica } from './replica.js';
 
 const env = process.env;
@@ -34,28 +33,28 @@ await serviceMain('api', env, {
       newUid: randomUUID,
       authenticate,
     });
-    let listening = false;
-    const app = createApp({ ready: () => listening && replica.ready(), id: senv.id });
-    const port = senv.httpPort ?? 6443;
-    const server = serve(
-      {
-        fetch: app.fetch,
-        port,
-        hostname: '127.0.0.1',
-        createServer,
-        serverOptions: { key: pki.serving.keyPem, cert: pki.serving.certPem },
-      },
-      () => {
-        listening = true;
-        logger.info({ port }, 'https listening');
-      },
-    );
+    const http = createHttpApp({
+      handler: replica.core,
+      clock,
+      authenticate: (token) => verifyToken(pki.tokenSecret, token),
+      ready: () => replica.ready(),
+      id: senv.id,
+      onError: (err) => logger.error({ err }, 'unexpected error in a request'),
+    });
+    const server = await startHttpsServer({
+      app: http.app,
+      port: senv.httpPort ?? 6443,
+      host: env.KUBELAB_HTTP_HOST ?? '127.0.0.1',
+      tls: { key: pki.serving.keyPem, cert: pki.serving.certPem },
+      beforeClose: () => http.closeWatches(),
+    });
+    logger.info({ port: server.port }, 'https listening');
     return {
-      ready: () => listening && replica.ready(),
+      ready: () => replica.ready(),
       leader: () => replica.isLeader(),
       details: () => replica.details(),
       stop: async () => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await server.close();
         await replica.stop();
       },
     };
