@@ -59,31 +59,42 @@ const LATENCY_BUCKETS_MS = [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 51
  * @example
  * const registry = new Registry();
  * const metrics = createRaftMetrics({ registry, group: 'api', nodeId: 1 });
- * const storage = await FileStorage.open({ dir, onFsync: metrics.fsyncMs, now: clock.now });
+ * const storage = await FileStorage.open({ dir, onFsync: metrics.fsyncMs, now: () => clock.now() });
  * const driver = new NodeDriver({ ...config, storage, metrics });
  * // GET /metrics → await registry.metrics()
  */
 export function createRaftMetrics(opts: RaftMetricsOptions): RaftMetrics {
   const p = opts.prefix ?? 'raft_';
-  const registers = [opts.registry];
+  const { registry } = opts;
+  const registers = [registry];
   const labelNames = ['group', 'node'] as const;
   const labels = { group: opts.group, node: String(opts.nodeId) };
+  // Several nodes may share a registry (tests, the simulator): reuse a collector registered already.
+  const existing = <T>(name: string) => registry.getSingleMetric(p + name) as T | undefined;
   const counter = (name: string, help: string) =>
-    new Counter({ name: p + name, help, labelNames, registers }).labels(labels);
+    (
+      existing<Counter<'group' | 'node'>>(name) ??
+      new Counter({ name: p + name, help, labelNames, registers })
+    ).labels(labels);
   const gauge = (name: string, help: string) =>
-    new Gauge({ name: p + name, help, labelNames, registers }).labels(labels);
+    (
+      existing<Gauge<'group' | 'node'>>(name) ?? new Gauge({ name: p + name, help, labelNames, registers })
+    ).labels(labels);
   const histogram = (name: string, help: string) =>
-    new Histogram({ name: p + name, help, labelNames, registers, buckets: LATENCY_BUCKETS_MS }).labels(
-      labels,
-    );
+    (
+      existing<Histogram<'group' | 'node'>>(name) ??
+      new Histogram({ name: p + name, help, labelNames, registers, buckets: LATENCY_BUCKETS_MS })
+    ).labels(labels);
 
   const proposals = counter('proposals_total', 'Proposals accepted into the leader log.');
-  const failed = new Counter({
-    name: `${p}proposals_failed_total`,
-    help: 'Proposals that failed, by error name.',
-    labelNames: ['group', 'node', 'reason'],
-    registers,
-  });
+  const failed =
+    existing<Counter<'group' | 'node' | 'reason'>>('proposals_failed_total') ??
+    new Counter({
+      name: `${p}proposals_failed_total`,
+      help: 'Proposals that failed, by error name.',
+      labelNames: ['group', 'node', 'reason'],
+      registers,
+    });
   const applied = counter('applied_entries_total', 'Committed entries applied to the state machine.');
   const commitLatency = histogram('commit_latency_ms', 'Propose to applied on the proposing node, ms.');
   const elections = counter('elections_started_total', 'Elections this node started (as candidate).');

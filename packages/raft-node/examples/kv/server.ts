@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     dir: args.data,
     sync: !args['no-fsync'],
     onFsync: metrics.fsyncMs,
-    now: clock.now,
+    now: () => clock.now(),
     log: (level, msg, fields) => logger[level](fields, msg),
   });
   if (storage.lastIndex() === 0) {

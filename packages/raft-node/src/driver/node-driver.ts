@@ -112,7 +112,7 @@ export class NodeDriver<R = undefined> {
     this.raft = rawNodeRaft(this.rn);
     this.last = { lead: this.raft.lead, term: this.raft.term, raftState: this.raft.state };
     this.tracer = c.tracer ?? trace.getTracer(TRACER_NAME);
-    this.proposals = new ProposalTracker<R>(c.maxPendingProposals, c.metrics, c.clock.now);
+    this.proposals = new ProposalTracker<R>(c.maxPendingProposals, c.metrics, () => c.clock.now());
     const nonce = c.rng.int(0, 0xffff_ffff);
     this.reads = new ReadTracker(c.maxPendingReads, c.readTimeoutMs, nonce, (ctx) => {
       this.rn.readIndex(ctx);

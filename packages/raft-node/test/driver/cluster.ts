@@ -78,11 +78,16 @@ export class TestCluster {
   }
 
   /** Starts (or restarts) node `id` on `storage` with a fresh state machine. */
-  async start(id: number, storage: WritableStorage = this.memoryStorage()): Promise<TestNode> {
+  async start(
+    id: number,
+    storage: WritableStorage = this.memoryStorage(),
+    extra: DriverOptions = {},
+  ): Promise<TestNode> {
     const sm = new RecordingStateMachine();
     const driver = new NodeDriver<number>({
       tickMs: TICK_MS,
       ...this.opts,
+      ...extra,
       id,
       storage,
       transport: this.net.transport(id),

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Tracer } from '@opentelemetry/api';
+import { Registry } from 'prom-client';
 import {
   ErrBusy,
   ErrNotLeader,
@@ -15,6 +17,7 @@ import {
   type RaftEvent,
   RawNode,
   type StorageUpdate,
+  createRaftMetrics,
 } from '../../src/index.js';
 import { TestCluster, data } from './cluster.js';
 
@@ -273,6 +276,61 @@ describe('driver', () => {
     await assert.rejects(p, { name: 'ErrDriverStopped' });
     assert.equal(await leader.driver.closed, undefined);
     await assert.rejects(leader.driver.propose(data('x')), { name: 'ErrDriverStopped' });
+    await c.stopAll();
+  });
+});
+
+describe('driver observability', () => {
+  it('driver observability - metrics land in the given registry and raft.propose spans end on apply', async () => {
+    const registry = new Registry();
+    const spans: {
+      name: string;
+      attrs: Record<string, unknown>;
+      ended: boolean;
+      endedAfterApply?: boolean;
+    }[] = [];
+    let c: TestCluster | undefined;
+    const tracer = {
+      startSpan(name: string, opts?: { attributes?: Record<string, unknown> }) {
+        const rec = { name, attrs: { ...opts?.attributes }, ended: false } as (typeof spans)[number];
+        spans.push(rec);
+        return {
+          setAttribute(k: string, v: unknown) {
+            rec.attrs[k] = v;
+          },
+          end() {
+            rec.ended = true;
+            const leader = c?.leader();
+            rec.endedAfterApply =
+              leader !== undefined && leader.sm.appliedIndex >= Number(rec.attrs['raft.index']);
+          },
+          recordException() {},
+          setStatus() {},
+        };
+      },
+    } as unknown as Tracer;
+    const metricsFor = new Map(
+      IDS.map((id) => [id, createRaftMetrics({ registry, group: 'obs', nodeId: id })]),
+    );
+    c = new TestCluster(IDS, { tracer });
+    for (const id of IDS) {
+      await c.start(id, c.memoryStorage(), { metrics: metricsFor.get(id)! });
+    }
+    const leader = await c.waitForLeader();
+    const res = await c.settle(
+      Promise.all([leader.driver.propose(data('m1')), leader.driver.propose(data('m2'))]),
+    );
+    assert.ok(res.ok);
+    assert.equal(spans.length, 2);
+    assert.ok(spans.every((s) => s.name === 'raft.propose' && s.ended && s.endedAfterApply));
+    const text = await registry.metrics();
+    const value = (metric: string) =>
+      Number(text.match(new RegExp(`^${metric}\\{group="obs",node="${leader.id}"\\} (\\d+)`, 'm'))?.[1]);
+    assert.equal(value('raft_proposals_total'), 2);
+    assert.equal(value('raft_is_leader'), 1);
+    assert.ok(value('raft_applied_entries_total') >= 3, 'the no-op and both proposals');
+    assert.match(text, new RegExp(`raft_commit_latency_ms_count\\{group="obs",node="${leader.id}"\\} 2`));
+    assert.ok(value('raft_term') >= 2);
     await c.stopAll();
   });
 });
