@@ -10,7 +10,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { type PatchType, bodyFormatOf, patchTypeOf } from './media.js';
-import { type HttpStatus, httpErrors } from './status.js';
+import { type HttpStatus, OBJECT_MEDIA_TYPES, PATCH_MEDIA_TYPES, httpErrors } from './status.js';
 
 /** Decodes an `application/vnd.kubernetes.protobuf` body into JSON, throwing on failure. */
 export type ProtobufDecoder = (body: Uint8Array) => unknown;
@@ -89,9 +89,7 @@ export function decodeObjectBody(
   if (typeof format === 'object') {
     return {
       ok: false,
-      status: httpErrors.unsupportedMediaType(
-        'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf',
-      ),
+      status: httpErrors.unsupportedMediaType(OBJECT_MEDIA_TYPES),
     };
   }
   const text = decodeUtf8(bytes);
@@ -124,7 +122,7 @@ function decodeProtobufBody(bytes: Uint8Array, decode: ProtobufDecoder | undefin
   if (!decode) {
     return {
       ok: false,
-      status: httpErrors.unsupportedMediaType(
+      status: httpErrors.unsupportedMediaTypeMessage(
         'kubelab does not decode application/vnd.kubernetes.protobuf request bodies; send JSON ' +
           '(for kubectl: `kubectl create ... --dry-run=client -o yaml | kubectl apply -f -`)',
       ),
@@ -145,9 +143,7 @@ export function decodePatchBody(bytes: Uint8Array, contentType: string | null): 
   if (patchType === undefined) {
     return {
       ok: false,
-      status: httpErrors.unsupportedMediaType(
-        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json',
-      ),
+      status: httpErrors.unsupportedMediaType(PATCH_MEDIA_TYPES),
     };
   }
   const text = decodeUtf8(bytes);

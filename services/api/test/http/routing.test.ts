@@ -109,6 +109,7 @@ describe('resource routes', () => {
       status: 'Failure',
       message: 'the server could not find the requested resource',
       reason: 'NotFound',
+      details: {},
       code: 404,
     });
     const notAllowed = await request('/api/v1/namespaces', { method: 'DELETE' });
