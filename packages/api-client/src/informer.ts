@@ -2,7 +2,8 @@
  * The shared informer (client-go tools/cache `shared_informer.go`): one reflector feeding one cache, and any
  * number of event handlers. Handlers run synchronously, in event order, right after the cache changed, and
  * see deep-frozen objects; they should only turn objects into keys and enqueue them (STYLE.md principle 6).
- * A handler that throws is a bug: it is logged (and counted in `handlerErrors`) and the others still run.
+ * A handler that throws is a bug: it is logged (and counted in `handlerErrors`) and the others still run;
+ * an AssertionError is not caught (STYLE.md principle 4: it ends `run`, and the process).
  *
  * Resync: every handler with a `resyncPeriodMs` gets `onUpdate(obj, obj)` for every cached object that
  * often, so a controller whose sync failed quietly gets another chance (replica_set.go's reason to enqueue
@@ -53,7 +54,7 @@ export interface HandlerRegistration {
 /** One resource's informer. */
 export interface SharedInformer<T extends KubeObject> {
   readonly ref: ResourceRef;
-  /** Lists, watches and dispatches until `signal` aborts; resolves then (never rejects). Call once. */
+  /** Lists, watches and dispatches until `signal` aborts; resolves then (rejects only for a bug). Call once. */
   run(signal: AbortSignal): Promise<void>;
   /** True once the first list is in the cache. */
   hasSynced(): boolean;
@@ -254,6 +255,7 @@ export class SharedInformerImpl<T extends KubeObject> implements SharedInformer<
     try {
       fn();
     } catch (err) {
+      if (err instanceof AssertionError) throw err; // a bug the handler asserted: crash (principle 4)
       this.#handlerErrors++;
       this.#log.error({ err, handler: what }, 'event handler threw (a bug: handlers should only enqueue)');
     }

@@ -13,6 +13,7 @@
  * `replace` as tombstones. Backoff is client-go's (800 ms doubling to 30 s, jitter 1.0, reset after 2 min
  * quiet), on the injected Clock and Rng.
  */
+import { AssertionError } from 'node:assert';
 import type { Clock, Rng } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
 import { Backoff, type BackoffOptions, REFLECTOR_BACKOFF } from './backoff.js';
@@ -87,12 +88,13 @@ export class Reflector<T extends KubeObject> {
     return this.#lastResourceVersion;
   }
 
-  /** Lists and watches until `signal` aborts; never rejects. */
+  /** Lists and watches until `signal` aborts; rejects only for a bug (AssertionError). */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
         await this.#listAndWatch(signal);
       } catch (err) {
+        if (err instanceof AssertionError) throw err; // a bug: crash (STYLE.md principle 4)
         if (signal.aborted) break;
         this.stats.failures++;
         this.#log.warn({ err }, 'list and watch failed; relisting after backoff');

@@ -276,3 +276,26 @@ describe('workqueue - rate limiting queue and workers', () => {
     assert.equal(q.shuttingDown(), true);
   });
 });
+
+describe('workqueue - bugs crash', () => {
+  it('runWorkers rethrows an AssertionError from a sync instead of retrying it', async () => {
+    const clock = new FakeClock();
+    const q = new RateLimitingQueue<string>({ clock });
+    q.add('a');
+    const ac = new AbortController();
+    await assert.rejects(
+      runWorkers(
+        q,
+        1,
+        async () => {
+          throw new AssertionError({ message: 'invariant broken' });
+        },
+        ac.signal,
+        { logger: silentLogger() },
+      ),
+      AssertionError,
+    );
+    assert.equal(q.numRequeues('a'), 0);
+    ac.abort();
+  });
+});

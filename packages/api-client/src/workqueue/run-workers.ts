@@ -1,6 +1,7 @@
 /**
  * The controller worker loop (replica_set.go `processNextWorkItem`): get a key, sync it, then `forget` on
- * success or `addRateLimited` on failure (logged with the key and its retry count), and always `done`.
+ * success or `addRateLimited` on failure (logged with the key and its retry count), and always `done`. An
+ * AssertionError from the sync is a bug and is rethrown, not retried (STYLE.md principle 4).
  */
 import { AssertionError } from 'node:assert';
 import type { Logger } from '@kubelab/telemetry';
@@ -31,6 +32,7 @@ export async function processNextWorkItem<K>(
     await sync(key, signal);
     queue.forget(key);
   } catch (err) {
+    if (err instanceof AssertionError) throw err; // a bug: crash rather than retry (STYLE.md principle 4)
     if (signal.aborted) return false;
     requeue(queue, key, err, log);
   } finally {
@@ -81,6 +83,9 @@ export async function runWorkers<K>(
   };
   try {
     await Promise.all(Array.from({ length: workers }, worker));
+  } catch (err) {
+    queue.shutDown(); // a worker hit a bug: stop the others too before the error ends the process
+    throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
