@@ -244,7 +244,7 @@ describe('client - transport failures', () => {
       const started = Date.now();
       const err = await client.get(resources.nodes, 'n').catch((e: unknown) => e);
       assert.ok(err instanceof ApiUnavailableError && err.why === 'no-responders', String(err));
-      assert.ok(Date.now() - started < 1_000);
+      assert.ok(Date.now() - started < 3_000, 'no waiting for a timeout');
     } finally {
       await bus.close();
       await lonely.stop();

@@ -201,7 +201,9 @@ describe('informer - relist and re-watch', () => {
     world.server.dropStreams();
     world.server.put('pods', pod('z', 'other')); // moves the version on
     world.server.compact();
-    await waitFor(() => informer.stats.lists === 3, { what: 'relist after a 410 answer' });
+    await waitFor(() => informer.stats.lists === 3 && log.length === 2, {
+      what: 'relist after a 410 answer',
+    });
     assert.deepEqual(log, ['add default/a (initial)', 'add other/z']);
     assert.equal(informer.stats.expired, 2);
   });
@@ -249,7 +251,8 @@ describe('informer - factory', () => {
     await waitLog(logC, 2);
     assert.deepEqual(logS, logC);
     assert.equal(factory.size, 2);
-    assert.equal(world.server.watchRequests, 2, 'one watch for pods, one for nodes');
+    await waitFor(() => world.server.activeStreams === 2, { what: 'one watch for pods, one for nodes' });
+    assert.equal(world.server.watchRequests, 2, 'and no more');
     const lists = world.server.requests.filter((r) => r.verb === 'list');
     assert.equal(lists.length, 2);
     ac.abort();

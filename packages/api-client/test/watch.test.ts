@@ -140,7 +140,7 @@ describe('watch - errors and loss', () => {
     const lostAfterMs = Date.now() - dropped;
     assert.ok(err instanceof WatchLostError && err.reason === 'heartbeat-timeout', String(err));
     assert.ok(
-      lostAfterMs >= 2 * HEARTBEAT_MS && lostAfterMs < 10 * HEARTBEAT_MS,
+      lostAfterMs >= 2 * HEARTBEAT_MS && lostAfterMs < 30 * HEARTBEAT_MS,
       `lost after ${lostAfterMs} ms`,
     );
   });
