@@ -29,6 +29,14 @@ import type {
   ReplicationController,
   StatefulSet,
 } from '../types/workloads.js';
+import {
+  validateControllerRevision,
+  validateControllerRevisionUpdate,
+  validateJob,
+  validateJobUpdate,
+  validateReplicationController,
+  validateReplicationControllerUpdate,
+} from './controllers.js';
 import type { Cause } from './field.js';
 import { validateObjectMetaUpdate } from './meta.js';
 import {
@@ -54,18 +62,12 @@ import {
   validateServiceUpdate,
 } from './service.js';
 import {
-  validateControllerRevision,
-  validateControllerRevisionUpdate,
   validateDaemonSet,
   validateDaemonSetUpdate,
   validateDeployment,
   validateDeploymentUpdate,
-  validateJob,
-  validateJobUpdate,
   validateReplicaSet,
   validateReplicaSetUpdate,
-  validateReplicationController,
-  validateReplicationControllerUpdate,
   validateStatefulSet,
   validateStatefulSetUpdate,
 } from './workloads.js';

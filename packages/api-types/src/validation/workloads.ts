@@ -1,24 +1,11 @@
 /**
- * Workload validation: Deployment, ReplicaSet, StatefulSet, DaemonSet, ControllerRevision (apps/v1),
- * ReplicationController (core/v1) and Job (batch/v1), create and update.
+ * apps/v1 workload validation: Deployment, ReplicaSet, StatefulSet and DaemonSet, create and update, plus
+ * the selector/template helpers controllers.ts shares.
  */
-import {
-  type LabelSelectorMatcher,
-  labelSelectorMatches,
-  selectorFromLabelSelector,
-  selectorFromSet,
-} from '../selectors.js';
+import { type LabelSelectorMatcher, labelSelectorMatches, selectorFromLabelSelector } from '../selectors.js';
 import type { IntOrString, LabelSelector } from '../types/meta.js';
 import type { PodTemplateSpec } from '../types/pod.js';
-import type {
-  ControllerRevision,
-  DaemonSet,
-  Deployment,
-  Job,
-  ReplicaSet,
-  ReplicationController,
-  StatefulSet,
-} from '../types/workloads.js';
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from '../types/workloads.js';
 import {
   type Cause,
   GoRepr,
@@ -28,7 +15,6 @@ import {
   invalid,
   notSupported,
   required,
-  validateImmutable,
   validateNonnegative,
 } from './field.js';
 import {
@@ -42,7 +28,8 @@ import {
 import { isValidPercent, nameIsDNSLabel, nameIsDNSSubdomain } from './names.js';
 import { validatePodTemplateSpec } from './pod.js';
 
-const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
+/** The message of a selector that does not select its own template. */
+export const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
 
 /** `%#v` of an `intstr.IntOrString`. */
 export function goIntOrString(v: IntOrString | undefined): GoRepr {
@@ -116,7 +103,7 @@ function validateWorkloadSelector(
 }
 
 /** `ValidatePodTemplateSpecForReplicaSet` restart/deadline rules plus the template itself. */
-function validateReplicatedTemplate(template: PodTemplateSpec | undefined, kindWord: string): Cause[] {
+export function validateReplicatedTemplate(template: PodTemplateSpec | undefined, kindWord: string): Cause[] {
   const causes = validatePodTemplateSpec(template, 'spec.template');
   const rp = template?.spec?.restartPolicy ?? '';
   if (rp !== 'Always') causes.push(notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
@@ -199,35 +186,8 @@ export function validateReplicaSet(rs: ReplicaSet): Cause[] {
   return causes;
 }
 
-/** `ValidateReplicationController`: a non-empty map selector matching the template. */
-export function validateReplicationController(rc: ReplicationController): Cause[] {
-  const spec = rc.spec ?? {};
-  const causes = validateObjectMeta(rc.metadata, true, nameIsDNSSubdomain);
-  causes.push(...validateNonnegative(spec.minReadySeconds, 'spec.minReadySeconds'));
-  const selector = spec.selector ?? {};
-  if (Object.keys(selector).length === 0) causes.push(required('spec.selector', ''));
-  causes.push(...validateNonnegative(spec.replicas, 'spec.replicas'));
-  if (spec.template === undefined || spec.template === null) {
-    causes.push(required('spec.template', ''));
-    return causes;
-  }
-  const labels = spec.template.metadata?.labels;
-  if (Object.keys(selector).length > 0 && !labelSelectorMatches(selectorFromSet(selector), labels ?? {})) {
-    causes.push(
-      invalid(
-        'spec.template.metadata.labels',
-        labels ?? new GoRepr('map[string]string(nil)'),
-        SELECTOR_MISMATCH,
-      ),
-    );
-  }
-  causes.push(...validateReplicatedTemplate(spec.template, 'ReplicationController'));
-  return causes;
-}
-
 /** `ValidateStatefulSet`: DNS-label name; the template's pod spec is not validated (as in Kubernetes). */
 export function validateStatefulSet(sts: StatefulSet): Cause[] {
-  const spec = sts.spec ?? ({} as StatefulSet['spec']);
   const causes = validateObjectMeta(sts.metadata, true, nameIsDNSLabel);
   causes.push(...validateStatefulSetSpec(sts));
   return causes;
@@ -357,54 +317,6 @@ export function validateDaemonSet(ds: DaemonSet): Cause[] {
   return causes;
 }
 
-/** `ValidateControllerRevision`. */
-export function validateControllerRevision(cr: ControllerRevision): Cause[] {
-  const causes = validateObjectMeta(cr.metadata, true, nameIsDNSSubdomain);
-  if (cr.data === undefined || cr.data === null) causes.push(required('data', 'data is mandatory'));
-  causes.push(...validateNonnegative(cr.revision, 'revision'));
-  return causes;
-}
-
-/** `ValidateJob` (the common parts). Expects a defaulted object with its generated selector. */
-export function validateJob(job: Job): Cause[] {
-  const spec = job.spec ?? ({} as Job['spec']);
-  const causes = validateObjectMeta(job.metadata, true, nameIsDNSSubdomain);
-  for (const k of [
-    'parallelism',
-    'completions',
-    'activeDeadlineSeconds',
-    'backoffLimit',
-    'ttlSecondsAfterFinished',
-  ] as const) {
-    causes.push(...validateNonnegative(spec[k], `spec.${k}`));
-  }
-  if (spec.selector === undefined || spec.selector === null) causes.push(required('spec.selector', ''));
-  else causes.push(...validateLabelSelector(spec.selector, 'spec.selector'));
-  try {
-    const labels = spec.template?.metadata?.labels;
-    if (!labelSelectorMatches(selectorFromLabelSelector(spec.selector), labels ?? {})) {
-      causes.push(
-        invalid(
-          'spec.template.metadata.labels',
-          labels ?? new GoRepr('map[string]string(nil)'),
-          SELECTOR_MISMATCH,
-        ),
-      );
-    }
-  } catch {
-    // An unparsable selector was reported above.
-  }
-  causes.push(...validatePodTemplateSpec(spec.template, 'spec.template'));
-  // SetDefaults_PodSpec turns an omitted restartPolicy into Always, so both read as "not chosen".
-  const rp = spec.template?.spec?.restartPolicy ?? '';
-  if (rp === 'Always' || rp === '') {
-    causes.push(required('spec.template.spec.restartPolicy', 'valid values: "OnFailure", "Never"'));
-  } else if (rp !== 'OnFailure' && rp !== 'Never') {
-    causes.push(notSupported('spec.template.spec.restartPolicy', rp, ['OnFailure', 'Never']));
-  }
-  return causes;
-}
-
 /** Selector immutability for apps/v1 Deployment, ReplicaSet, DaemonSet and StatefulSet updates. */
 function selectorImmutable(newSel: LabelSelector | undefined, oldSel: LabelSelector | undefined): Cause[] {
   return deepEqual(newSel, oldSel)
@@ -436,16 +348,6 @@ export function validateDaemonSetUpdate(n: DaemonSet, o: DaemonSet): Cause[] {
   ];
 }
 
-export function validateReplicationControllerUpdate(
-  n: ReplicationController,
-  o: ReplicationController,
-): Cause[] {
-  return [
-    ...validateObjectMetaUpdate(n.metadata, o.metadata),
-    ...validateReplicationController(n).filter((c) => !c.field.startsWith('metadata.')),
-  ];
-}
-
 /** The StatefulSet spec fields an update may change. */
 const STS_MUTABLE = [
   'replicas',
@@ -467,40 +369,6 @@ export function validateStatefulSetUpdate(n: StatefulSet, o: StatefulSet): Cause
       forbidden(
         'spec',
         "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
-      ),
-    );
-  }
-  return causes;
-}
-
-export function validateControllerRevisionUpdate(n: ControllerRevision, o: ControllerRevision): Cause[] {
-  return [
-    ...validateObjectMetaUpdate(n.metadata, o.metadata),
-    ...validateControllerRevision(n).filter((c) => !c.field.startsWith('metadata.')),
-    ...validateImmutable(n.data, o.data, 'data', new GoRepr('runtime.RawExtension{...}')),
-  ];
-}
-
-/** `ValidateJobUpdate`: selector, completion mode and (unless suspended) the template are immutable. */
-export function validateJobUpdate(n: Job, o: Job): Cause[] {
-  const causes = validateObjectMetaUpdate(n.metadata, o.metadata);
-  causes.push(...validateJob(n).filter((c) => !c.field.startsWith('metadata.')));
-  causes.push(
-    ...validateImmutable(
-      n.spec?.selector,
-      o.spec?.selector,
-      'spec.selector',
-      goLabelSelector(n.spec?.selector),
-    ),
-  );
-  causes.push(...validateImmutable(n.spec?.completionMode, o.spec?.completionMode, 'spec.completionMode'));
-  if (!(o.spec?.suspend === true)) {
-    causes.push(
-      ...validateImmutable(
-        n.spec?.template,
-        o.spec?.template,
-        'spec.template',
-        new GoRepr('core.PodTemplateSpec{...}'),
       ),
     );
   }
