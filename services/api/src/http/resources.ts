@@ -127,6 +127,7 @@ async function serveWatch(
     close: started.close,
     clock: o.clock,
     timeoutMs: Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds * 1000 : undefined,
+    bookmarks: req.query?.allowWatchBookmarks === 'true',
     table:
       tableVersion && target
         ? {

@@ -24,6 +24,11 @@ export interface WatchStreamOptions {
   readonly table?:
     | { readonly target: TableTarget; readonly options: Omit<TableOptions, 'nowMs' | 'noHeaders'> }
     | undefined;
+  /**
+   * Whether the client asked for BOOKMARK events (`allowWatchBookmarks=true`). Unsolicited bookmarks are
+   * dropped: `kubectl get -w` would print them as blank `<unknown>` rows (KUBECTL.md §5).
+   */
+  readonly bookmarks: boolean;
   /** Called once when the stream ends for any reason (the app's registry of open watches). */
   readonly onEnd?: () => void;
 }
@@ -83,6 +88,8 @@ export function watchResponse(o: WatchStreamOptions): { response: Response; end:
         end();
         return;
       }
+      // Skipping enqueues nothing; the stream calls pull again because it is still below its high-water mark.
+      if (next.value.type === 'BOOKMARK' && !o.bookmarks) return;
       controller.enqueue(encodeEvent(next.value, o, first));
       if (next.value.type !== 'BOOKMARK' && next.value.type !== 'ERROR') first = false;
     },

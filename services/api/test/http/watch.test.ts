@@ -99,6 +99,21 @@ describe('watch over HTTP', () => {
     assert.equal(handler.calls.at(-1)?.req.query?.allowWatchBookmarks, 'true');
   });
 
+  test('watch - bookmarks only reach clients that asked for them', async () => {
+    const { handler, request } = setup();
+    const bookmark = { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: '500' } };
+    const pod = handler.put('pods', { metadata: { name: 'web', namespace: 'default' } });
+    const plain = lines(await request('/api/v1/namespaces/default/pods?watch=true'));
+    const asked = lines(await request('/api/v1/namespaces/default/pods?watch=true&allowWatchBookmarks=true'));
+    handler.emit('BOOKMARK', 'pods', bookmark);
+    handler.emit('ADDED', 'pods', pod);
+    assert.deepEqual(await plain.next(), { type: 'ADDED', object: pod });
+    assert.deepEqual(await asked.next(), { type: 'BOOKMARK', object: bookmark });
+    assert.deepEqual(await asked.next(), { type: 'ADDED', object: pod });
+    await plain.cancel();
+    await asked.cancel();
+  });
+
   test('watch - a refused watch is an HTTP error (410 Expired)', async () => {
     const { handler, request } = setup();
     handler.refuseWatch = {
