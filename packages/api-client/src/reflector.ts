@@ -5,7 +5,7 @@
  * | what happened                                  | what the reflector does                               |
  * |------------------------------------------------|-------------------------------------------------------|
  * | the watch ended with END (timeoutSeconds)      | re-watch from the last resourceVersion at once        |
- * | WatchLostError (silence, seq gap) or no api    | re-watch from the last resourceVersion after backoff  |
+ * | WatchLostError (silence, seq gap), no api, 429 | re-watch from the last resourceVersion after backoff  |
  * | ERROR event 410, or the watch request got 410  | relist (after backoff, like client-go)                |
  * | any other failure (list failed, ERROR 500, …)  | log, back off, relist                                 |
  *
@@ -18,7 +18,7 @@ import type { Clock, Rng } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
 import { Backoff, type BackoffOptions, REFLECTOR_BACKOFF } from './backoff.js';
 import type { ApiClient } from './client.js';
-import { ApiError, ApiUnavailableError, WatchLostError, isGone } from './errors.js';
+import { ApiError, ApiUnavailableError, WatchLostError, isGone, isTooManyRequests } from './errors.js';
 import type { SelectorOptions } from './options.js';
 import { type ResourceRef, qualifiedResource } from './resources.js';
 import type { KubeObject, WatchEvent } from './types.js';
@@ -158,7 +158,7 @@ export class Reflector<T extends KubeObject> {
     return 'rewatch';
   }
 
-  /** Decides after a failed watch: stop, relist (410), re-watch after backoff (lost stream), or rethrow. */
+  /** Decides after a failed watch: stop, relist (410), re-watch after backoff (lost stream, 429), or rethrow. */
   async #watchFailed(err: unknown, signal: AbortSignal): Promise<WatchOutcome> {
     if (signal.aborted) return 'stop';
     if (isGone(err)) {
@@ -166,7 +166,9 @@ export class Reflector<T extends KubeObject> {
       this.#log.info({ resourceVersion: this.#lastResourceVersion }, 'watch refused (410); relisting');
       return 'relist';
     }
-    if (!(err instanceof WatchLostError || err instanceof ApiUnavailableError)) throw err;
+    const transient =
+      err instanceof WatchLostError || err instanceof ApiUnavailableError || isTooManyRequests(err);
+    if (!transient) throw err;
     if (err instanceof WatchLostError) this.stats.lost++;
     const delayMs = this.#backoff.next();
     this.#log.info({ err, resourceVersion: this.#lastResourceVersion, delayMs }, 're-watching after backoff');

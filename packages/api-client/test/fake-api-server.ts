@@ -80,6 +80,7 @@ export class FakeApiServer {
   readonly #history: HistoryEntry[] = [];
   readonly #streams = new Map<string, Stream>();
   #failures: { n: number; mode: 'unavailable' | '503' } = { n: 0, mode: 'unavailable' };
+  #watchRefusals = 0;
   #responders: Responder[] = [];
 
   private constructor(private readonly bus: Bus) {}
@@ -105,6 +106,11 @@ export class FakeApiServer {
   /** The next `n` requests (not watches) fail: Unavailable on the bus, or a 503 Status. */
   failNext(n: number, mode: 'unavailable' | '503' = 'unavailable'): void {
     this.#failures = { n, mode };
+  }
+
+  /** The next `n` watch requests are refused with 429 TooManyRequests (as the front does at its stream bound). */
+  refuseNextWatches(n: number): void {
+    this.#watchRefusals = n;
   }
 
   /** Every open stream gets ERROR 410 Expired and ends. */
@@ -210,9 +216,8 @@ export class FakeApiServer {
 
   #send(s: Stream, frame: Omit<ApiWatchFrame, 'seq'>): void {
     if (!s.open) return;
-    s.seq++;
     if (frame.type === 'HEARTBEAT') this.heartbeatsSent++;
-    this.bus.publish(apiTopics.stream(s.id), { seq: s.seq, ...frame });
+    this.bus.publish(apiTopics.stream(s.id), { seq: s.seq++, ...frame }); // from 0, like the api's NATS front
   }
 
   #close(s: Stream): void {
@@ -225,6 +230,10 @@ export class FakeApiServer {
   #watch(req: ApiWatchRequest): ApiResponse {
     this.watchRequests++;
     this.requests.push(req);
+    if (this.#watchRefusals > 0) {
+      this.#watchRefusals--;
+      return fail(429, 'TooManyRequests', 'too many watches');
+    }
     const rvParam = req.query?.resourceVersion;
     const fromRv = rvParam === undefined || rvParam === '' || rvParam === '0' ? undefined : Number(rvParam);
     const tooOld = fromRv !== undefined && fromRv < this.#compactedRv;

@@ -161,6 +161,18 @@ describe('informer - relist and re-watch', () => {
     assert.equal(world.server.watchRequests, 2);
   });
 
+  it('a watch refused with 429 is retried after backoff from the same version, without relisting', async () => {
+    const world = await fx.world();
+    const { informer, log } = await startInformer(world);
+    world.server.refuseNextWatches(2);
+    world.server.dropStreams();
+    world.server.put('pods', pod('during-refusals'));
+    await waitLog(log, 1);
+    assert.deepEqual(log, ['add default/during-refusals']);
+    assert.equal(informer.stats.lists, 1);
+    assert.equal(world.server.watchRequests, 4, 'first watch, two refused, the one that worked');
+  });
+
   it('relists on 410 after a gap: missed deletions arrive as tombstones, adds and updates as such', async () => {
     const world = await fx.world();
     for (const n of ['a', 'b', 'c']) world.server.put('pods', pod(n));
