@@ -13,6 +13,7 @@ export * from './quantity.js';
 export * from './names.js';
 export * from './allocators.js';
 export * from './conversion.js';
+export * from './scale.js';
 export * from './defaults/index.js';
 export * from './validation/index.js';
 export {

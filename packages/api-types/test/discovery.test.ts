@@ -303,3 +303,32 @@ describe('discovery - legacy', () => {
     ]);
   });
 });
+
+describe('scale subresource view', () => {
+  test('Deployment and RC scales', async () => {
+    const { scaleOf, withReplicas } = await import('../src/index.js');
+    const d = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'nginx', namespace: 'default', uid: 'u', resourceVersion: '7', labels: { x: 'y' } },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'nginx' } } },
+      status: { replicas: 2 },
+    };
+    assert.deepEqual(scaleOf(d), {
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      metadata: { name: 'nginx', namespace: 'default', uid: 'u', resourceVersion: '7' },
+      spec: { replicas: 3 },
+      status: { replicas: 2, selector: 'app=nginx' },
+    });
+    const rc = {
+      apiVersion: 'v1',
+      kind: 'ReplicationController',
+      metadata: { name: 'rc' },
+      spec: { selector: { b: '2', a: '1' } },
+    };
+    assert.equal(scaleOf(rc).status?.selector, 'a=1,b=2');
+    assert.equal((withReplicas(d, 5).spec as { replicas: number }).replicas, 5);
+    assert.equal(d.spec.replicas, 3);
+  });
+});
