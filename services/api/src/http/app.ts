@@ -55,13 +55,6 @@ function registerHealth(app: Hono, o: AppOptions): void {
   app.get('/version', () => jsonResponse(200, VERSION_INFO));
 }
 
-/** The health/version-only app (what the api served before the resource API existed). */
-export function createApp(o: AppOptions): Hono {
-  const app = new Hono();
-  registerHealth(app, o);
-  return app;
-}
-
 export interface HttpAppOptions extends AppOptions {
   readonly handler: ApiHandler;
   /** Ages in Tables and watch `timeoutSeconds`. */
