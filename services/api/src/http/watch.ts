@@ -75,23 +75,26 @@ export function watchResponse(o: WatchStreamOptions): { response: Response; end:
       controllerRef = controller;
       if (o.timeoutMs !== undefined && o.timeoutMs > 0) timer = o.clock.setTimer(o.timeoutMs, end);
     },
+    /** Enqueues the next event to send; a pull that enqueued nothing would never be repeated. */
     async pull(controller) {
-      let next: IteratorResult<ApiWatchEvent>;
-      try {
-        next = await iterator.next();
-      } catch (err) {
-        end();
-        throw err;
-      }
-      if (ended) return;
-      if (next.done) {
-        end();
+      for (;;) {
+        let next: IteratorResult<ApiWatchEvent>;
+        try {
+          next = await iterator.next();
+        } catch (err) {
+          end();
+          throw err;
+        }
+        if (ended) return;
+        if (next.done) {
+          end();
+          return;
+        }
+        if (next.value.type === 'BOOKMARK' && !o.bookmarks) continue;
+        controller.enqueue(encodeEvent(next.value, o, first));
+        if (next.value.type !== 'BOOKMARK' && next.value.type !== 'ERROR') first = false;
         return;
       }
-      // Skipping enqueues nothing; the stream calls pull again because it is still below its high-water mark.
-      if (next.value.type === 'BOOKMARK' && !o.bookmarks) return;
-      controller.enqueue(encodeEvent(next.value, o, first));
-      if (next.value.type !== 'BOOKMARK' && next.value.type !== 'ERROR') first = false;
     },
     cancel() {
       end();
