@@ -22,3 +22,5 @@ export type {
 export { checkOperations } from './linearizability.js';
 export type { KvInput, KvOperation, KvOutput, KvState } from './linearizability-kv.js';
 export { describeKvInput, describeKvOutput, kvModel } from './linearizability-kv.js';
+export type { WitnessResult } from './linearizability-witness.js';
+export { checkWitness } from './linearizability-witness.js';

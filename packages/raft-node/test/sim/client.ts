@@ -1,9 +1,13 @@
 /**
  * A simulated KV client. It runs one operation at a time: sends it to the node it believes is the leader
  * (or any node), retries on a timeout or a refusal at another node with the same (client, seq) so the
- * state machine's session applies it once, and gives up at the operation's deadline. Every operation goes
- * to the history with its call and return times; one given up has an unknown result (it may still take
- * effect later), which the linearizability checker treats as possibly applied at any later time.
+ * state machine's session applies it once, until it gets an answer. A few operations are abandoned at
+ * their first timeout instead (the client process "dies" and starts a new session number): their result
+ * is unknown and they may still take effect later, which the linearizability checker allows. Every
+ * operation goes to the history with its call and return times.
+ *
+ * Clients retry rather than give up because each operation of unknown result multiplies the checker's
+ * search space; the heal phase lets every retried operation finish.
  */
 import type { Rng } from '@kubelab/clock';
 import type { KvInput, KvOperation, KvOutput } from '@kubelab/testkit';
@@ -20,14 +24,25 @@ export interface SimClientConfig {
   /** The nodes a request may go to. */
   nodes(): readonly number[];
   send(to: number, req: ClientRequest): void;
-  record(op: KvOperation): void;
+  /** Records an operation, with where it took effect when the client knows (ReadIndex reads). */
+  record(op: KvOperation, meta: OperationMeta): void;
   /** A strictly increasing timestamp of the current moment (simulated ms plus an event counter fraction). */
   stamp(): number;
   readonly requestTimeoutMs: number;
-  readonly opDeadlineMs: number;
+  /** Probability that an operation is abandoned at its first timeout, leaving its result unknown. */
+  readonly abandonRate: number;
   readonly thinkMsMax: number;
   /** Probability that a get is served by ReadIndex rather than through the log. */
   readonly readIndexShare: number;
+}
+
+/** What the simulator needs to build a linearization witness for an operation. */
+export interface OperationMeta {
+  readonly client: number;
+  readonly seq: number;
+  readonly readPath: ReadPath;
+  /** A ReadIndex read's place in the log order (see ClientResponse). */
+  readonly position: number | undefined;
 }
 
 interface CurrentOp {
@@ -35,7 +50,7 @@ interface CurrentOp {
   readonly input: KvInput;
   readonly readPath: ReadPath;
   readonly call: number;
-  readonly deadlineMs: number;
+  readonly abandonAtTimeout: boolean;
   attempt: number;
   readonly onDone: ((output: KvOutput | undefined) => void) | undefined;
 }
@@ -68,16 +83,16 @@ export class SimClient {
     this.issuing = false;
   }
 
-  /** Runs one given operation (the client must be idle); `onDone` gets the output, or undefined if unknown. */
+  /** Runs one given operation to completion (the client must be idle); `onDone` gets the output. */
   submit(input: KvInput, readPath: ReadPath, onDone: (output: KvOutput | undefined) => void): void {
     if (this.current !== undefined) throw new Error(`client ${this.cfg.id} is busy`);
-    this.begin(input, readPath, onDone);
+    this.begin(input, readPath, onDone, false);
   }
 
   private next(): void {
     if (!this.issuing || this.current !== undefined) return;
     const { input, readPath } = this.randomOp();
-    this.begin(input, readPath, undefined);
+    this.begin(input, readPath, undefined, chance(this.cfg.rng, this.cfg.abandonRate));
   }
 
   private randomOp(): { input: KvInput; readPath: ReadPath } {
@@ -94,7 +109,12 @@ export class SimClient {
     return { input: { kind: 'cas', key, expected, value }, readPath: 'log' };
   }
 
-  private begin(input: KvInput, readPath: ReadPath, onDone: CurrentOp['onDone']): void {
+  private begin(
+    input: KvInput,
+    readPath: ReadPath,
+    onDone: CurrentOp['onDone'],
+    abandonAtTimeout: boolean,
+  ): void {
     this.seq++;
     this.stats.ops++;
     this.current = {
@@ -102,7 +122,7 @@ export class SimClient {
       input,
       readPath,
       call: this.cfg.stamp(),
-      deadlineMs: this.cfg.queue.now() + this.cfg.opDeadlineMs,
+      abandonAtTimeout,
       attempt: 0,
       onDone,
     };
@@ -122,24 +142,17 @@ export class SimClient {
     const { seq, attempt } = op;
     this.cfg.send(to, { client: this.cfg.id, seq, attempt, input: op.input, readPath: op.readPath });
     this.cfg.queue.after(this.cfg.requestTimeoutMs, () => {
-      if (this.current?.seq === seq && this.current.attempt === attempt) this.retry(0);
+      if (this.current?.seq !== seq || this.current.attempt !== attempt) return;
+      if (this.current.abandonAtTimeout) this.finish(undefined);
+      else this.attempt(0);
     });
-  }
-
-  private retry(target: number): void {
-    const op = this.current!;
-    if (this.cfg.queue.now() >= op.deadlineMs) {
-      this.finish(undefined);
-      return;
-    }
-    this.attempt(target);
   }
 
   receive(res: ClientResponse): void {
     const op = this.current;
     if (op === undefined || res.seq !== op.seq) return;
     if (res.ok) {
-      this.finish(res.output);
+      this.finish(res.output, res.position);
       return;
     }
     if (res.attempt !== op.attempt) return;
@@ -147,20 +160,21 @@ export class SimClient {
     // Back off a little so a cluster without a leader is not hammered.
     const { seq, attempt } = op;
     this.cfg.queue.after(this.cfg.rng.int(5, 30), () => {
-      if (this.current?.seq === seq && this.current.attempt === attempt) this.retry(res.leader);
+      if (this.current?.seq === seq && this.current.attempt === attempt) this.attempt(res.leader);
     });
   }
 
-  private finish(output: KvOutput | undefined): void {
+  private finish(output: KvOutput | undefined, position?: number): void {
     const op = this.current!;
     this.current = undefined;
     const base = { clientId: this.cfg.id, input: op.input, call: op.call };
+    const meta = { client: this.cfg.id, seq: op.seq, readPath: op.readPath, position };
     if (output === undefined) {
       this.stats.unknown++;
-      this.cfg.record(base);
+      this.cfg.record(base, meta);
     } else {
       this.stats.completed++;
-      this.cfg.record({ ...base, output, return: this.cfg.stamp() });
+      this.cfg.record({ ...base, output, return: this.cfg.stamp() }, meta);
       this.learn(op.input, output);
     }
     op.onDone?.(output);

@@ -24,7 +24,7 @@ export interface SimConfig {
   readonly clients: number;
   readonly keys: readonly string[];
   readonly requestTimeoutMs: number;
-  readonly opDeadlineMs: number;
+  readonly abandonRate: number;
   readonly thinkMsMax: number;
   readonly readIndexShare: number;
   /** Faults happen during [0, chaosMs); then the heal phase lasts healMs. */
@@ -61,10 +61,10 @@ export function deriveConfig(seed: number, overrides: SimOverrides = {}): SimCon
     raft: raftOptions(rng),
     tickMs,
     tickSkipRate: pick(rng, [0, 0.01, 0.05, 0.15]),
-    clients: rng.int(2, 5),
+    clients: rng.int(2, 7),
     keys: Array.from({ length: rng.int(1, 4) }, (_, i) => `k${i}`),
     requestTimeoutMs: rng.int(60, 300),
-    opDeadlineMs: rng.int(800, 3000),
+    abandonRate: pick(rng, [0, 0.01, 0.03]),
     thinkMsMax: pick(rng, [0, 5, 20, 60]),
     readIndexShare: pick(rng, [0, 0.5, 0.9]),
     chaosMs: overrides.chaosMs ?? rng.int(1200, 2500),
@@ -82,6 +82,7 @@ function raftOptions(rng: Rng): RaftOptions {
     disableProposalForwarding: chance(rng, 0.3),
     maxSizePerMsg: pick(rng, [64, 512, 1 << 20]),
     maxInflightMsgs: pick(rng, [1, 4, 256]),
+    maxUncommittedEntriesSize: pick(rng, [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 2048]),
   };
 }
 

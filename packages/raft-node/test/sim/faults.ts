@@ -5,7 +5,7 @@
  * leaders are asked to transfer leadership; membership changes are proposed.
  */
 import type { Rng } from '@kubelab/clock';
-import { type ConfChange, ConfChangeType, ErrProposalDropped } from '../../src/index.js';
+import { type ConfChange, ConfChangeType, type ConfState, ErrProposalDropped } from '../../src/index.js';
 import type { NetworkFaults } from './network.js';
 import type { CrashPoint, SimNode } from './node.js';
 import { between, chance, pick, shuffled } from './random.js';
@@ -31,7 +31,8 @@ const CRASH_POINTS: readonly CrashPoint[] = ['afterPersist', 'afterSend', 'after
 /** Injects one random fault. */
 export function injectFault(t: FaultTarget): void {
   const r = t.rng.next();
-  if (r < 0.14) crashNode(t);
+  if (r < 0.01) crashAll(t);
+  else if (r < 0.14) crashNode(t);
   else if (r < 0.22) pauseNode(t);
   else if (r < 0.36) partitionRandomly(t);
   else if (r < 0.44) isolateOne(t);
@@ -63,9 +64,20 @@ function crashNode(t: FaultTarget): void {
   scheduleRestart(t, node, between(t.rng, 20, 700));
 }
 
+/** A power loss: every node crashes at once, and each comes back after its own delay. */
+function crashAll(t: FaultTarget): void {
+  t.trace('power loss: every node crashes');
+  for (const node of t.nodes.values()) {
+    if (!node.up) continue;
+    node.crash();
+    scheduleRestart(t, node, between(t.rng, 20, 300));
+  }
+}
+
 /** Restarts `node` after `delayMs`, waiting for a pending crash point to strike first. */
 function scheduleRestart(t: FaultTarget, node: SimNode, delayMs: number): void {
   t.after(delayMs, () => {
+    if (node.decommissioned) return;
     if (!node.up) node.start();
     else if (node.crashPoint !== undefined) scheduleRestart(t, node, 20);
   });
@@ -124,7 +136,7 @@ function changeNetworkFaults(t: FaultTarget): void {
     delayMsMin,
     delayMsMax: delayMsMin + pick(rng, [2, 10, 40]),
     slowRate: pick(rng, [0, 0.01, 0.05]),
-    slowDelayMsMax: pick(rng, [100, 400]),
+    slowDelayMsMax: pick(rng, [100, 400, 2000]),
   };
   t.setNetworkFaults(f);
   t.trace(
@@ -143,32 +155,49 @@ function transferLeadership(t: FaultTarget): void {
   leader.processReady();
 }
 
-/** Adds a spare node (as learner or voter), promotes a learner, or removes a voter (keeping three). */
+/**
+ * Adds a spare node (as learner or voter), promotes a learner, removes a voter (keeping three), swaps a
+ * voter for a spare through a joint configuration (thesis §4.3; left automatically, or explicitly by a
+ * later empty change), or leaves an explicit joint configuration.
+ */
 function changeMembership(t: FaultTarget): void {
   const leader = leaderNode(t);
   const cs = leader?.confState;
   if (leader?.rn === undefined || cs === undefined) return;
-  const members = new Set([...cs.voters, ...cs.learners, ...cs.votersOutgoing]);
-  const spares = [...t.nodes.keys()].filter((id) => !members.has(id) && !t.removed.has(id));
-  const options: ConfChange[] = [];
-  for (const id of spares) {
-    options.push({ changes: [{ type: ConfChangeType.AddLearnerNode, nodeId: id }] });
-    options.push({ changes: [{ type: ConfChangeType.AddNode, nodeId: id }] });
-  }
-  for (const id of cs.learners) options.push({ changes: [{ type: ConfChangeType.AddNode, nodeId: id }] });
-  if (cs.voters.length > 3) {
-    for (const id of cs.voters) options.push({ changes: [{ type: ConfChangeType.RemoveNode, nodeId: id }] });
-  }
-  if (options.length === 0 || cs.votersOutgoing.length > 0) return;
-  const cc = pick(t.rng, options);
-  const change = cc.changes[0]!;
+  const cc = cs.votersOutgoing.length > 0 ? leaveJoint(cs.autoLeave) : pickChange(t, cs);
+  if (cc === undefined) return;
   try {
     leader.rn.proposeConfChange(cc);
   } catch (e) {
     if (e instanceof ErrProposalDropped) return;
     throw e;
   }
-  if (change.type === ConfChangeType.RemoveNode) t.removed.add(change.nodeId);
-  t.trace(`node ${leader.id} proposes conf change ${JSON.stringify(cc.changes)}`);
+  for (const c of cc.changes) if (c.type === ConfChangeType.RemoveNode) t.removed.add(c.nodeId);
+  t.trace(`node ${leader.id} proposes conf change ${JSON.stringify(cc)}`);
   leader.processReady();
+}
+
+/** The empty change that leaves an explicit joint configuration (an automatic one is left by the core). */
+function leaveJoint(autoLeave: boolean): ConfChange | undefined {
+  return autoLeave ? undefined : { changes: [] };
+}
+
+function pickChange(t: FaultTarget, cs: ConfState): ConfChange | undefined {
+  const members = new Set([...cs.voters, ...cs.learners]);
+  const spares = [...t.nodes.keys()].filter((id) => !members.has(id) && !t.removed.has(id));
+  const options: ConfChange[] = [];
+  const one = (type: ConfChangeType, nodeId: number): ConfChange => ({ changes: [{ type, nodeId }] });
+  for (const id of spares) {
+    options.push(one(ConfChangeType.AddLearnerNode, id), one(ConfChangeType.AddNode, id));
+    for (const out of cs.voters) {
+      const changes = [
+        { type: ConfChangeType.AddNode, nodeId: id },
+        { type: ConfChangeType.RemoveNode, nodeId: out },
+      ];
+      options.push({ changes }, { changes, transition: 'explicit' });
+    }
+  }
+  for (const id of cs.learners) options.push(one(ConfChangeType.AddNode, id));
+  if (cs.voters.length > 3) for (const id of cs.voters) options.push(one(ConfChangeType.RemoveNode, id));
+  return options.length === 0 ? undefined : pick(t.rng, options);
 }

@@ -33,6 +33,8 @@ export type ClientResponse =
       readonly attempt: number;
       readonly ok: true;
       readonly output: KvOutput;
+      /** For a ReadIndex read: the applied index of the state it read, plus 0.5 (its place in the log order). */
+      readonly position?: number;
     }
   | {
       readonly client: number;
@@ -74,6 +76,11 @@ export class KvStateMachine {
     const output = this.execute(cmd.input);
     this.sessions.set(cmd.client, { seq: cmd.seq, output });
     return output;
+  }
+
+  /** Whether applying `cmd` would take effect (it is newer than its client's last command). */
+  isFresh(cmd: KvCommand): boolean {
+    return (this.sessions.get(cmd.client)?.seq ?? 0) < cmd.seq;
   }
 
   /** A local read (ReadIndex reads call it once the read index is applied). */

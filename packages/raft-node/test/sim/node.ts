@@ -7,6 +7,7 @@
 import { type Rng, seededRng } from '@kubelab/clock';
 import type { KvOutput } from '@kubelab/testkit';
 import {
+  type ConfChange,
   ConfChangeType,
   type ConfState,
   type Entry,
@@ -58,7 +59,11 @@ export interface SimNodeConfig {
   /** The disk's crash behaviour and crash points are drawn from it. */
   readonly rng: Rng;
   sendRaft(m: Message, onFate: (fate: PacketFate) => void): void;
+  /** A committed conf change entry was applied, leaving `cs`. */
+  onConfChange(cc: ConfChange, cs: ConfState): void;
   respond(res: ClientResponse): void;
+  /** Command (client, seq) took effect at log index `index` (reported by every node applying it). */
+  onEffect(client: number, seq: number, index: number): void;
   trace(line: string): void;
 }
 
@@ -78,6 +83,8 @@ export class SimNode {
   /** While the simulated time is before this, the node is paused (a long GC): no ticks, input waits. */
   pausedUntilMs = 0;
   crashPoint: CrashPoint | undefined = undefined;
+  /** Removed from the cluster and shut down for good (as etcd stops a removed member). */
+  decommissioned = false;
   /**
    * A member was added: snapshot at once. A joining node starts empty and can only be caught up by a
    * snapshot whose configuration names it (the core refuses others, etcd's restore()), so the application
@@ -165,7 +172,7 @@ export class SimNode {
   /** ReadIndex (thesis §6.4): ask for the read index; the read is served once it is applied. */
   private startRead(rn: RawNode, req: ClientRequest): boolean {
     if (this.cfg.sabotage === 'staleReads') {
-      this.answer(req, { kind: 'get', value: this.sm.read(req.input.key) });
+      this.answer(req, { kind: 'get', value: this.sm.read(req.input.key) }, this.applied + 0.5);
       return false;
     }
     if (rn.status().lead === 0) {
@@ -190,8 +197,9 @@ export class SimNode {
     return true;
   }
 
-  private answer(req: ClientRequest, output: KvOutput): void {
-    this.cfg.respond({ client: req.client, seq: req.seq, attempt: req.attempt, ok: true, output });
+  private answer(req: ClientRequest, output: KvOutput, position?: number): void {
+    const res = { client: req.client, seq: req.seq, attempt: req.attempt, ok: true as const, output };
+    this.cfg.respond(position === undefined ? res : { ...res, position });
   }
 
   private refuse(req: ClientRequest, leader: number): void {
@@ -241,6 +249,8 @@ export class SimNode {
   private observe(rn: RawNode, rd: Ready, term: number, state: StateType): void {
     const inv = this.cfg.invariants;
     const leaderTerm = state === StateType.Leader ? term : 0;
+    if (rd.softState?.raftState === StateType.Candidate)
+      this.cfg.trace(`node ${this.id} campaigns in term ${term}`);
     if (rd.softState?.raftState === StateType.Leader) {
       inv.observeLeader(this.id, term);
       inv.checkLeaderCompleteness(this.id, term, rawNodeRaft(rn).raftLog);
@@ -286,12 +296,14 @@ export class SimNode {
       if (cc.changes.some((c) => c.type !== ConfChangeType.RemoveNode)) this.snapshotForJoiner = true;
       try {
         this.confState = rn.applyConfChange(cc);
+        this.cfg.onConfChange(cc, this.confState);
         this.cfg.trace(`node ${this.id} applies conf change at ${e.index}: voters ${this.confState.voters}`);
       } catch (err) {
         if (!(err instanceof ErrInvalidConfChange)) throw err;
       }
     } else if (e.data.byteLength > 0) {
       const cmd = decodeCommand(e.data);
+      if (this.sm.isFresh(cmd)) this.cfg.onEffect(cmd.client, cmd.seq, e.index);
       const output = this.sm.apply(this.cfg.sabotage === 'noDedup' ? { ...cmd, seq: e.index * 1000 } : cmd);
       const key = `${cmd.client}:${cmd.seq}`;
       const req = this.pendingCommands.get(key);
@@ -313,7 +325,7 @@ export class SimNode {
     for (const [client, r] of this.pendingReads) {
       if (r.index === undefined || r.index > this.applied) continue;
       this.pendingReads.delete(client);
-      this.answer(r.req, { kind: 'get', value: this.sm.read(r.req.input.key) });
+      this.answer(r.req, { kind: 'get', value: this.sm.read(r.req.input.key) }, this.applied + 0.5);
     }
   }
 
