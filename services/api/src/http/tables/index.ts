@@ -15,6 +15,7 @@ import {
   serviceAccountPrinter,
 } from './cluster.js';
 import { get, isObj } from './format.js';
+import { hpaPrinter } from './hpa.js';
 import { endpointSlicePrinter, endpointsPrinter, ingressPrinter, servicePrinter } from './network.js';
 import { podPrinter } from './pod.js';
 import type { Printer, Table, TableRow } from './table.js';
@@ -22,7 +23,6 @@ import {
   controllerRevisionPrinter,
   daemonSetPrinter,
   deploymentPrinter,
-  hpaPrinter,
   jobPrinter,
   replicaSetPrinter,
   replicationControllerPrinter,
