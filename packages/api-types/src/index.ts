@@ -14,6 +14,7 @@ export * from './names.js';
 export * from './allocators.js';
 export * from './conversion.js';
 export * from './scale.js';
+export * from './strategy.js';
 export * from './defaults/index.js';
 export * from './validation/index.js';
 export {

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import {
   type Deployment,
   type Job,
+  type KubeObject,
   type Pod,
   type Service,
   applyDefaults,
@@ -401,5 +402,58 @@ describe('defaults - Service, Namespace, Secret, HPA', () => {
     const out = applyDefaults('ConfigMap', cm);
     assert.deepEqual(out, cm);
     assert.notEqual(out, cm);
+  });
+});
+
+describe('strategy - prepare for create and update', () => {
+  test('create clears status and starts generation', async () => {
+    const { prepareForCreate } = await import('../src/index.js');
+    const d = prepareForCreate('Deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd' },
+      spec: {},
+      status: { replicas: 9 },
+    } as KubeObject);
+    assert.equal(d.status, undefined);
+    assert.equal(d.metadata.generation, 1);
+    const n = prepareForCreate('Node', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n' },
+      status: { phase: 'x' },
+    });
+    assert.deepEqual(n.status, { phase: 'x' });
+    const cm = prepareForCreate('ConfigMap', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c' },
+    } as KubeObject);
+    assert.equal(cm.metadata.generation, undefined);
+  });
+  test('update keeps status, bumps generation on spec (and Deployment annotation) changes', async () => {
+    const { prepareForUpdate, prepareForStatusUpdate } = await import('../src/index.js');
+    const old: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', generation: 3 },
+      spec: { replicas: 1 },
+      status: { replicas: 1 },
+    };
+    const same = prepareForUpdate('Deployment', { ...old, status: { replicas: 5 } }, old);
+    assert.equal(same.metadata.generation, 3);
+    assert.deepEqual(same.status, { replicas: 1 });
+    assert.equal(
+      prepareForUpdate('Deployment', { ...old, spec: { replicas: 2 } }, old).metadata.generation,
+      4,
+    );
+    assert.equal(
+      prepareForUpdate('Deployment', { ...old, metadata: { ...old.metadata, annotations: { a: 'b' } } }, old)
+        .metadata.generation,
+      4,
+    );
+    const st = prepareForStatusUpdate({ ...old, spec: { replicas: 7 }, status: { replicas: 2 } }, old);
+    assert.deepEqual(st.spec, { replicas: 1 });
+    assert.deepEqual(st.status, { replicas: 2 });
   });
 });
