@@ -1,39 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ResourceInfo } from '@kubelab/api-types';
 import { seededRng } from '@kubelab/clock';
 import { FakeClock } from '@kubelab/testkit';
-import type { Admission } from '../src/core/admission.js';
 import { ApiCore } from '../src/core/api-core.js';
 import type { ApiRequest, ApiWatchEvent } from '../src/core/handler.js';
+import { kubeAdmission } from '../src/core/kube-admission.js';
 import { LocalLog } from '../src/store/command-log.js';
 import { ReplicatedStore } from '../src/store/replicated-store.js';
 import type { StoredObject } from '../src/store/types.js';
 
-/** A stand-in admission: pods need containers with images; label selectors are `k=v` conjunctions. */
-const admission: Admission = {
-  defaults: (_info, o) => o,
-  validateCreate: (info, o) => validatePod(info, o),
-  validateUpdate: (info, o) => validatePod(info, o),
-  labelSelector: (sel) => (o) =>
-    sel.split(',').every((term) => {
-      const [k, v] = term.split('=');
-      return o.metadata.labels?.[k ?? ''] === v;
-    }),
-  fieldSelector: (_info, sel) => (o) =>
-    sel
-      .split(',')
-      .every((t) => (t !== `metadata.name=${o.metadata.name}` ? !t.startsWith('metadata.name=') : true)),
-};
-function validatePod(info: ResourceInfo, o: StoredObject) {
-  if (info.plural !== 'pods') return [];
-  const containers = (o.spec as { containers?: { image?: string }[] })?.containers ?? [];
-  return containers.flatMap((c, i) =>
-    c.image
-      ? []
-      : [{ reason: 'FieldValueRequired', message: 'Required value', field: `spec.containers[${i}].image` }],
-  );
-}
+const admission = kubeAdmission();
 
 function setup() {
   const clock = new FakeClock();
@@ -181,9 +157,12 @@ describe('api core - updates and patches', () => {
     const smp = await patch('application/strategic-merge-patch+json', {
       spec: { containers: [{ name: 'c', image: 'nginx:1.19' }] },
     });
-    assert.deepEqual((smp.body as { spec: unknown }).spec, {
-      containers: [{ name: 'c', image: 'nginx:1.19' }],
-    });
+    const containers = (smp.body as { spec: { containers: { name: string; image: string }[] } }).spec
+      .containers;
+    assert.deepEqual(
+      containers.map((c) => [c.name, c.image]),
+      [['c', 'nginx:1.19']],
+    );
     const jp = await patch('application/json-patch+json', [
       { op: 'replace', path: '/metadata/labels/tier', value: 'be' },
     ]);
@@ -200,7 +179,14 @@ describe('api core - updates and patches', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web' },
-      spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: {} },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx' }] },
+        },
+      },
     };
     assert.equal(
       (

@@ -48,7 +48,7 @@ export class ReadPath {
       case 'status':
         return { code: 200, body: obj };
       case 'scale':
-        return { code: 200, body: toScale(r.info, obj) };
+        return { code: 200, body: toScale(obj) };
       default:
         throw errors.methodNotSupported(r.info, `get ${r.req.subresource}`);
     }

@@ -1,6 +1,6 @@
 /**
- * Per-resource rules of the request pipeline, as Kubernetes' registry strategies have them: what create
- * resets, which resources keep status behind a /status subresource, and how long deletion waits.
+ * Per-resource rules of the request pipeline beyond api-types' strategies: the store key of a resource, how
+ * an update treats status, and how long deletion waits.
  */
 import type { ResourceInfo } from '@kubelab/api-types';
 import type { StoredObject, UpdateCommand } from '../store/types.js';
@@ -12,55 +12,9 @@ export function resourceKey(info: Pick<ResourceInfo, 'group' | 'plural'>): strin
   return `${info.group === '' ? 'core' : info.group}/${info.plural}`;
 }
 
-export function hasStatusSubresource(info: ResourceInfo): boolean {
-  return info.subresources.some((s) => s.name === 'status');
-}
-
 /** How an update of the main resource treats status (see UpdateCommand.scope). */
 export function mainUpdateScope(info: ResourceInfo): UpdateCommand['scope'] {
-  return hasStatusSubresource(info) ? 'main' : 'all';
-}
-
-/**
- * PrepareForCreate: clears what users may not set on create. Pods start Pending; workloads and services start
- * with an empty status; a namespace starts Active; nodes keep the status the kubelet registers with.
- */
-export function prepareForCreate(info: ResourceInfo, o: Obj): Obj {
-  const out: Obj = { ...o };
-  switch (`${info.group}/${info.plural}`) {
-    case '/pods':
-      out.status = { phase: 'Pending', qosClass: qosClass(o) };
-      break;
-    case '/namespaces':
-      out.status = { phase: 'Active' };
-      break;
-    case '/nodes':
-    case '/events':
-      break;
-    default:
-      if (hasStatusSubresource(info)) out.status = {};
-  }
-  return out;
-}
-
-/** The pod's QoS class from its containers' requests and limits (Kubernetes' GetPodQOS, simplified to cpu/memory). */
-function qosClass(pod: Obj): string {
-  const spec = (pod.spec ?? {}) as {
-    containers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[];
-  };
-  const containers = spec.containers ?? [];
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      if (!lim[r] || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  return info.subresources.some((s) => s.name === 'status') ? 'main' : 'all';
 }
 
 /**

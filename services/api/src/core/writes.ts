@@ -3,6 +3,7 @@
  * subresources. Every write becomes one store command decided by the replicated state machine; updates and
  * patches without a user-supplied resourceVersion retry on conflict (Kubernetes' GuaranteedUpdate).
  */
+import { GENERATION_KINDS, type KubeObject, prepareForCreate } from '@kubelab/api-types';
 import { PatchError, UnsupportedPatchTypeError, applyPatch } from '@kubelab/patch';
 import type { ReplicatedStore } from '../store/replicated-store.js';
 import type { ApplyResult, StoreCommand, StoredObject } from '../store/types.js';
@@ -12,7 +13,7 @@ import type { ApiResponse } from './handler.js';
 import type { ReadPath } from './reads.js';
 import { fromScale, toScale } from './scale.js';
 import { ApiError, type Status, errors, storeFailure, successStatus } from './status.js';
-import { deleteGracePeriod, mainUpdateScope, prepareForCreate, resourceKey } from './strategies.js';
+import { deleteGracePeriod, mainUpdateScope, resourceKey } from './strategies.js';
 
 /** Attempts of an update/patch that keeps meeting concurrent writers. */
 const CONFLICT_RETRIES = 5;
@@ -38,10 +39,10 @@ export class WritePath {
     if (body.metadata.resourceVersion)
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     const name = body.metadata.name || this.generateName(body.metadata.generateName as string | undefined);
-    const obj = prepareForCreate(r.info, {
+    const obj = prepareForCreate(r.info.kind, {
       ...body,
       metadata: { ...body.metadata, name, uid: this.o.newUid(), ...this.nsFields(r) },
-    });
+    } as unknown as KubeObject) as unknown as StoredObject;
     if (!name)
       throw errors.invalid(r.info, '', [
         {
@@ -94,7 +95,7 @@ export class WritePath {
         return this.create({ ...r, req: { ...r.req, verb: 'create', body: this.applied(r, text, null) } });
     }
     return this.guaranteedUpdate(r, undefined, (old) => {
-      const view = r.req.subresource === 'scale' ? toScale(r.info, old) : old;
+      const view = r.req.subresource === 'scale' ? toScale(old) : old;
       const patched = this.applied(r, text, view);
       return r.req.subresource === 'scale' ? fromScale(old, patched) : (patched as StoredObject);
     });
@@ -162,7 +163,7 @@ export class WritePath {
           );
         return { ...old, spec: { ...(old.spec as object), nodeName: node } };
       },
-      'all',
+      'system',
     );
     return { code: 201, body: successStatus() };
   }
@@ -185,7 +186,8 @@ export class WritePath {
     r: Resolved,
     userRv: string | undefined,
     mutate: (old: StoredObject) => StoredObject,
-    forceScope?: 'all',
+    /** `system`: a server-side write (binding) that bypasses user validation and writes the whole object. */
+    mode?: 'system',
   ): Promise<ApiResponse> {
     const name = r.req.name ?? '';
     for (let attempt = 0; ; attempt++) {
@@ -196,21 +198,25 @@ export class WritePath {
         (next.metadata.resourceVersion !== old.metadata.resourceVersion
           ? next.metadata.resourceVersion
           : undefined);
-      const admitted = this.admit(
-        r,
-        {
-          ...next,
-          metadata: { ...next.metadata, resourceVersion: pinned ?? old.metadata.resourceVersion ?? '' },
-        },
-        old,
-      );
-      const scope = forceScope ?? (r.req.subresource === 'status' ? 'status' : mainUpdateScope(r.info));
+      const candidate = {
+        ...next,
+        metadata: { ...next.metadata, resourceVersion: pinned ?? old.metadata.resourceVersion ?? '' },
+      };
+      const admitted = mode === 'system' ? candidate : this.admit(r, candidate, old);
+      const scope =
+        mode === 'system' ? 'all' : r.req.subresource === 'status' ? 'status' : mainUpdateScope(r.info);
       if (this.dryRun(r)) return { code: 200, body: admitted };
-      const result = await this.execute({ ...this.base(r), op: 'update', object: admitted, scope });
+      const result = await this.execute({
+        ...this.base(r),
+        op: 'update',
+        object: admitted,
+        scope,
+        tracksGeneration: GENERATION_KINDS.has(r.info.kind),
+      });
       if (!result.ok && result.reason === 'Conflict' && pinned === undefined && attempt < CONFLICT_RETRIES)
         continue;
       const obj = this.unwrap(result, r, name);
-      return { code: 200, body: r.req.subresource === 'scale' ? toScale(r.info, obj) : obj };
+      return { code: 200, body: r.req.subresource === 'scale' ? toScale(obj) : obj };
     }
   }
 

@@ -157,7 +157,7 @@ export class ObjectStore {
         ...structuredClone(metadata),
         resourceVersion: String(index),
         creationTimestamp: cmd.now,
-        generation: 1,
+        ...(cmd.tracksGeneration === false ? {} : { generation: 1 }),
       },
     });
     this.put(cmd.resource, key, object);
@@ -187,9 +187,10 @@ export class ObjectStore {
       ...next.metadata,
       uid: old.metadata.uid,
       creationTimestamp: old.metadata.creationTimestamp,
-      generation: (old.metadata.generation ?? 1) + (specChanged(old, next) ? 1 : 0),
       resourceVersion: String(index),
     } as StoredObject['metadata'];
+    if (cmd.tracksGeneration === false) delete next.metadata.generation;
+    else next.metadata.generation = (old.metadata.generation ?? 1) + (specChanged(old, next) ? 1 : 0);
     keepDeletionMarks(old, next);
     if (
       canonical({ ...next, metadata: { ...next.metadata, resourceVersion: '' } }) ===

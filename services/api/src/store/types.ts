@@ -52,6 +52,8 @@ export interface CreateCommand extends CommandBase {
   readonly object: StoredObject;
   /** Whether the resource is namespaced: then its namespace must exist and not be terminating. */
   readonly namespaced: boolean;
+  /** Whether the kind has metadata.generation (workloads do, pods and config maps do not). Default true. */
+  readonly tracksGeneration?: boolean;
 }
 
 export interface UpdateCommand extends CommandBase {
@@ -63,6 +65,8 @@ export interface UpdateCommand extends CommandBase {
    * `status`: only the status is taken from `object`; `all`: the object is taken as is (no status subresource).
    */
   readonly scope: 'main' | 'status' | 'all';
+  /** Whether the kind has metadata.generation. Default true. */
+  readonly tracksGeneration?: boolean;
 }
 
 export interface DeleteCommand extends CommandBase {
