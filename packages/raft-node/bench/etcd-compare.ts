@@ -21,7 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bus, connectBus } from '@kubelab/bus';
 import { systemClock } from '@kubelab/clock';
@@ -242,6 +242,12 @@ async function etcdLeader(members: readonly EtcdMember[]): Promise<EtcdMember> {
 
 // ---------------------------------------------------------------------------------------------- main
 
+/** The machine is shared: say how busy it was, since every figure depends on it. */
+function loadLine(): string {
+  const [one, five] = loadavg();
+  return `${cpus().length} CPUs, load average ${fmt(one ?? 0, 2)} (1 min) ${fmt(five ?? 0, 2)} (5 min)`;
+}
+
 function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : '-';
 }
@@ -373,13 +379,13 @@ async function main(): Promise<void> {
       await waitFor(() => cluster.agreedLeader(), { timeoutMs: 30_000, what: `a ${cluster.group} leader` });
     }
     const etcdLeaderMember = await etcdLeader(members);
-    console.log(`etcd leader: ${etcdLeaderMember.name}`);
+    console.log(`etcd leader: ${etcdLeaderMember.name}; ${loadLine()}`);
     const variants = [
       { name: 'raft-node (default: persist → send)', cluster: strict },
       { name: 'raft-node (leaderSendsBeforePersist)', cluster: overlap },
     ];
     await throughputTables(raftBus, variants, etcdLeaderMember.clientUrl);
-    console.log('');
+    console.log(`\n${loadLine()}\n`);
     if (!SKIP.has('failover')) await failover(strict, raftBus);
   } finally {
     agent.destroy();

@@ -4,6 +4,15 @@
  * past `capacity` the oldest queued event is dropped and counted (TigerStyle: bound every queue). Events
  * describe state, so a consumer that missed some can read `driver.status()` for the current one.
  */
+import { StateType } from '../core/types.js';
+import type { RaftMetrics } from '../metrics.js';
+
+/** A change of role, leader or term, as seen by this node. */
+export interface RaftEvent {
+  readonly lead: number;
+  readonly term: number;
+  readonly raftState: StateType;
+}
 
 /** One subscription; iterate it once. */
 export interface EventStream<T> extends AsyncIterable<T> {
@@ -70,5 +79,46 @@ export class EventStreamImpl<T> implements EventStream<T> {
     } finally {
       this.close();
     }
+  }
+}
+
+/** Fans role/leader/term changes out to event streams and metrics. */
+export class StateBroadcaster {
+  private readonly streams = new Set<EventStreamImpl<RaftEvent>>();
+  private closed = false;
+
+  constructor(
+    private last: RaftEvent,
+    private readonly selfId: number,
+    private readonly metrics: RaftMetrics,
+    private readonly capacity: number,
+  ) {}
+
+  /** A new stream, starting with the current state (closed at once if the broadcaster is). */
+  subscribe(): EventStream<RaftEvent> {
+    const s = new EventStreamImpl<RaftEvent>(this.capacity, (x) => this.streams.delete(x));
+    if (this.closed) s.close();
+    else {
+      this.streams.add(s);
+      s.push(this.last);
+    }
+    return s;
+  }
+
+  /** Publishes `next` if anything changed. */
+  update(next: RaftEvent): void {
+    const prev = this.last;
+    if (next.lead === prev.lead && next.term === prev.term && next.raftState === prev.raftState) return;
+    const m = this.metrics;
+    if (next.term !== prev.term) m.term(next.term);
+    if (next.lead !== prev.lead) m.leaderChanged(next.lead === this.selfId);
+    if (next.raftState === StateType.Candidate && prev.raftState !== StateType.Candidate) m.electionStarted();
+    this.last = next;
+    for (const s of this.streams) s.push(next);
+  }
+
+  closeAll(): void {
+    this.closed = true;
+    for (const s of [...this.streams]) s.close();
   }
 }

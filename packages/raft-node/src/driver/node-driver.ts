@@ -33,21 +33,15 @@ import {
   type Message,
   type Ready,
   type Snapshot,
-  type SoftState,
   StateType,
 } from '../core/types.js';
 import { type NodeDriverConfig, type ResolvedDriverConfig, resolveDriverConfig } from './config.js';
 import { ErrBusy, ErrDriverStopped, ErrNotLeader } from './errors.js';
-import { type EventStream, EventStreamImpl } from './events.js';
+import { type EventStream, type RaftEvent, StateBroadcaster } from './events.js';
+
+export type { RaftEvent } from './events.js';
 import { type Proposal, ProposalTracker } from './proposals.js';
 import { ReadTracker } from './reads.js';
-
-/** A change of role, leader or term, as seen by this node. */
-export interface RaftEvent {
-  readonly lead: number;
-  readonly term: number;
-  readonly raftState: StateType;
-}
 
 /** {@link RaftStatus} plus what the driver knows. */
 export interface DriverStatus extends RaftStatus {
@@ -78,7 +72,7 @@ export class NodeDriver<R = undefined> {
   private readonly tracer: Tracer;
   private readonly proposals: ProposalTracker<R>;
   private readonly reads: ReadTracker;
-  private readonly streams = new Set<EventStreamImpl<RaftEvent>>();
+  private readonly state: StateBroadcaster;
   private confState: ConfState;
   private snapshotIndex: number;
   private appliedIndex: number;
@@ -90,7 +84,6 @@ export class NodeDriver<R = undefined> {
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private resolveClosed: (err: Error | undefined) => void = () => {};
-  private last: RaftEvent;
 
   constructor(config: NodeDriverConfig<R>) {
     this.cfg = resolveDriverConfig(config);
@@ -110,7 +103,8 @@ export class NodeDriver<R = undefined> {
       logger: c.logger,
     });
     this.raft = rawNodeRaft(this.rn);
-    this.last = { lead: this.raft.lead, term: this.raft.term, raftState: this.raft.state };
+    const initial = { lead: this.raft.lead, term: this.raft.term, raftState: this.raft.state };
+    this.state = new StateBroadcaster(initial, c.id, c.metrics, c.eventCapacity);
     this.tracer = c.tracer ?? trace.getTracer(TRACER_NAME);
     this.proposals = new ProposalTracker<R>(c.maxPendingProposals, c.metrics, () => c.clock.now());
     const nonce = c.rng.int(0, 0xffff_ffff);
@@ -206,13 +200,7 @@ export class NodeDriver<R = undefined> {
    * than `eventCapacity` behind loses the oldest events (`dropped` counts them).
    */
   events(): EventStream<RaftEvent> {
-    const s = new EventStreamImpl<RaftEvent>(this.cfg.eventCapacity, (x) => this.streams.delete(x));
-    if (this.stopping) s.close();
-    else {
-      this.streams.add(s);
-      s.push(this.last);
-    }
-    return s;
+    return this.state.subscribe();
   }
 
   /**
@@ -234,7 +222,7 @@ export class NodeDriver<R = undefined> {
     const err = new ErrDriverStopped(cause === undefined ? undefined : { cause });
     this.proposals.rejectAll(err);
     this.reads.rejectAll(err);
-    for (const s of [...this.streams]) s.close();
+    this.state.closeAll();
     this.cfg.logger.info({ id: this.cfg.id, err: cause }, 'raft driver stopped');
     this.resolveClosed(cause);
   }
@@ -338,7 +326,10 @@ export class NodeDriver<R = undefined> {
   private async handleReady(rd: Ready): Promise<void> {
     const c = this.cfg;
     const started = c.clock.now();
-    if (rd.softState !== undefined || rd.hardState !== undefined) this.noteState(rd.softState);
+    if (rd.softState !== undefined || rd.hardState !== undefined) {
+      const r = this.raft;
+      this.state.update({ lead: r.lead, term: r.term, raftState: r.state });
+    }
     const sendFirst = c.leaderSendsBeforePersist && this.raft.state === StateType.Leader;
     if (sendFirst) this.send(rd.messages);
     const saving = this.persist(rd);
@@ -415,22 +406,5 @@ export class NodeDriver<R = undefined> {
     const compactTo = index - c.snapshotCatchUpEntries;
     if (compactTo >= c.storage.firstIndex()) await c.storage.compact(compactTo);
     c.logger.info({ id: c.id, index, compactedTo: compactTo }, 'raft: snapshot taken');
-  }
-
-  /** Publishes role/leader/term changes to metrics and event streams. */
-  private noteState(ss: SoftState | undefined): void {
-    const prev = this.last;
-    const next: RaftEvent = {
-      lead: ss?.lead ?? prev.lead,
-      term: this.raft.term,
-      raftState: ss?.raftState ?? prev.raftState,
-    };
-    if (next.lead === prev.lead && next.term === prev.term && next.raftState === prev.raftState) return;
-    const m = this.cfg.metrics;
-    if (next.term !== prev.term) m.term(next.term);
-    if (next.lead !== prev.lead) m.leaderChanged(next.lead === this.cfg.id);
-    if (next.raftState === StateType.Candidate && prev.raftState !== StateType.Candidate) m.electionStarted();
-    this.last = next;
-    for (const s of this.streams) s.push(next);
   }
 }
