@@ -440,3 +440,56 @@ describe('api core - list and watch', () => {
     assert.match((old.response.body as { message: string }).message, /too old resource version: 1 \(2\)/);
   });
 });
+
+describe('api core - services', () => {
+  const svc = (name: string, spec: Record<string, unknown>) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }], ...spec },
+  });
+  type Svc = { spec: { clusterIP: string; ports: { nodePort?: number }[] } };
+
+  it('allocates cluster IPs and node ports deterministically, refuses taken ones, and frees them on delete', async () => {
+    const { call } = await withNamespace();
+    const create = (name: string, spec: Record<string, unknown>) =>
+      call({ verb: 'create', resource: 'services', namespace: 'default', body: svc(name, spec) });
+    const a = (await create('a', {})).body as Svc;
+    const b = (await create('b', { type: 'NodePort' })).body as Svc;
+    assert.equal(a.spec.clusterIP, '10.96.0.2', 'the first address is kept for the kubernetes service');
+    assert.equal(b.spec.clusterIP, '10.96.0.3');
+    assert.equal(b.spec.ports[0]?.nodePort, 30000);
+    const taken = await create('c', { clusterIP: '10.96.0.2' });
+    assert.equal(taken.code, 422);
+    assert.match(
+      (taken.body as { message: string }).message,
+      /spec\.clusterIPs: Invalid value: .*provided IP is already allocated/,
+    );
+    const port = await create('d', { type: 'NodePort', ports: [{ port: 80, nodePort: 30000 }] });
+    assert.equal(port.code, 422);
+    assert.match(
+      (port.body as { message: string }).message,
+      /spec\.ports\[0\]\.nodePort: Invalid value: 30000: provided port is already allocated/,
+    );
+    const headless = (await create('h', { clusterIP: 'None' })).body as Svc;
+    assert.equal(headless.spec.clusterIP, 'None');
+    await call({ verb: 'delete', resource: 'services', namespace: 'default', name: 'a' });
+    const again = (await create('e', {})).body as Svc;
+    assert.equal(again.spec.clusterIP, '10.96.0.2', 'a deleted service frees its address');
+    const toNodePort = await call({
+      verb: 'patch',
+      resource: 'services',
+      namespace: 'default',
+      name: 'e',
+      patchType: 'application/merge-patch+json',
+      body: { spec: { type: 'NodePort' } },
+    });
+    assert.equal(toNodePort.code, 200);
+    assert.equal(
+      (toNodePort.body as Svc).spec.ports[0]?.nodePort,
+      30001,
+      'switching to NodePort allocates a port',
+    );
+    assert.equal((toNodePort.body as Svc).spec.clusterIP, '10.96.0.2', 'and keeps the cluster IP');
+  });
+});

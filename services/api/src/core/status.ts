@@ -34,8 +34,11 @@ export function storeFailure(
   message: string,
   info: ResourceInfo,
   name: string,
+  causes: readonly StatusCause[] = [],
 ): ApiError {
   switch (reason) {
+    case 'Invalid':
+      return errors.invalid(info, name, causes);
     case 'AlreadyExists':
       return errors.alreadyExists(info, name);
     case 'NotFound': {

@@ -3,7 +3,13 @@
  * subresources. Every write becomes one store command decided by the replicated state machine; updates and
  * patches without a user-supplied resourceVersion retry on conflict (Kubernetes' GuaranteedUpdate).
  */
-import { GENERATION_KINDS, type KubeObject, prepareForCreate } from '@kubelab/api-types';
+import {
+  GENERATION_KINDS,
+  type KubeObject,
+  type Service,
+  carryOverServiceAllocations,
+  prepareForCreate,
+} from '@kubelab/api-types';
 import { PatchError, UnsupportedPatchTypeError, applyPatch } from '@kubelab/patch';
 import type { ReplicatedStore } from '../store/replicated-store.js';
 import type { ApplyResult, StoreCommand, StoredObject } from '../store/types.js';
@@ -12,7 +18,7 @@ import type { ApiCoreOptions, Resolved } from './api-core.js';
 import type { ApiResponse } from './handler.js';
 import type { ReadPath } from './reads.js';
 import { fromScale, toScale } from './scale.js';
-import { ApiError, type Status, errors, storeFailure, successStatus } from './status.js';
+import { ApiError, type Status, type StatusCause, errors, storeFailure, successStatus } from './status.js';
 import { deleteGracePeriod, mainUpdateScope, resourceKey } from './strategies.js';
 
 /** Attempts of an update/patch that keeps meeting concurrent writers. */
@@ -192,7 +198,15 @@ export class WritePath {
     const name = r.req.name ?? '';
     for (let attempt = 0; ; attempt++) {
       const old = await this.reads.current(r, name);
-      const next = mutate(old);
+      const mutated = mutate(old);
+      // An update that omits the allocated cluster IP or node ports keeps them (kubectl apply, replace).
+      const next =
+        r.info.group === '' && r.info.plural === 'services'
+          ? (carryOverServiceAllocations(
+              mutated as unknown as Service,
+              old as unknown as Service,
+            ) as unknown as StoredObject)
+          : mutated;
       const pinned =
         userRv ??
         (next.metadata.resourceVersion !== old.metadata.resourceVersion
@@ -250,7 +264,7 @@ export class WritePath {
 
   private unwrap(result: ApplyResult, r: Resolved, name: string): StoredObject {
     if (result.ok) return result.object;
-    throw storeFailure(result.reason, result.message, r.info, name);
+    throw storeFailure(result.reason, result.message, r.info, name, (result.causes ?? []) as StatusCause[]);
   }
 
   private base(r: Resolved) {

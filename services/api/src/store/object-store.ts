@@ -5,6 +5,11 @@
  *
  * Pure and synchronous: no clock (times come in the commands), no randomness (uids too), no I/O.
  */
+import {
+  DEFAULT_SERVICE_ALLOCATION,
+  type ServiceAllocationConfig,
+  allocateService,
+} from './service-allocation.js';
 import type {
   ApplyResult,
   CreateCommand,
@@ -52,6 +57,8 @@ export class ObjectStore {
   /** command id → result, insertion-ordered, bounded by DEDUP_WINDOW. */
   private readonly recent = new Map<string, ApplyResult>();
   private rev = 0;
+
+  constructor(private readonly serviceAllocation: ServiceAllocationConfig = DEFAULT_SERVICE_ALLOCATION) {}
 
   /** Index of the last applied log entry. */
   get revision(): number {
@@ -132,6 +139,24 @@ export class ObjectStore {
     return undefined;
   }
 
+  /** Fills a Service's cluster IP and node ports (other resources pass through). */
+  private allocate(
+    resource: ResourceKey,
+    o: StoredObject,
+    key: string,
+  ): { ok: true; object: StoredObject } | { ok: false; failure: ApplyResult } {
+    if (resource !== 'core/services') return { ok: true, object: o };
+    const others = this.list('core/services').filter(
+      (s) => objectKey(resource, s.metadata.namespace, s.metadata.name) !== key,
+    );
+    const r = allocateService(o, others, this.serviceAllocation);
+    if (r.ok) return r;
+    return {
+      ok: false,
+      failure: { ok: false, reason: 'Invalid', message: 'allocation failed', causes: r.causes },
+    };
+  }
+
   private remember(id: string, result: ApplyResult): void {
     this.recent.set(id, result);
     if (this.recent.size > DEDUP_WINDOW) {
@@ -151,8 +176,10 @@ export class ObjectStore {
         return fail('NamespaceTerminating', `namespace ${metadata.namespace} is being terminated`);
       }
     }
+    const allocated = this.allocate(cmd.resource, cmd.object, key);
+    if (!allocated.ok) return allocated.failure;
     const object = freeze({
-      ...structuredClone(cmd.object),
+      ...structuredClone(allocated.object),
       metadata: {
         ...structuredClone(metadata),
         resourceVersion: String(index),
@@ -182,7 +209,10 @@ export class ObjectStore {
         `Precondition failed: UID in precondition: ${metadata.uid}, UID in object meta: ${old.metadata.uid}`,
       );
     }
-    const next = mergeForScope(old, structuredClone(cmd.object), cmd.scope);
+    const merged = mergeForScope(old, structuredClone(cmd.object), cmd.scope);
+    const allocated = this.allocate(cmd.resource, merged, key);
+    if (!allocated.ok) return allocated.failure;
+    const next = allocated.object;
     next.metadata = {
       ...next.metadata,
       uid: old.metadata.uid,

@@ -85,11 +85,23 @@ export interface DeleteCommand extends CommandBase {
 export type StoreCommand = CreateCommand | UpdateCommand | DeleteCommand;
 
 /** Why a command did not change anything. The HTTP layer turns these into Kubernetes Status objects. */
-export type FailureReason = 'AlreadyExists' | 'NotFound' | 'Conflict' | 'Forbidden' | 'NamespaceTerminating';
+export type FailureReason =
+  | 'AlreadyExists'
+  | 'NotFound'
+  | 'Conflict'
+  | 'Forbidden'
+  | 'NamespaceTerminating'
+  | 'Invalid';
 
 export type ApplyResult =
   | { readonly ok: true; readonly object: StoredObject; readonly deleted: boolean }
-  | { readonly ok: false; readonly reason: FailureReason; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly reason: FailureReason;
+      readonly message: string;
+      /** Field causes of an Invalid result (allocation failures). */
+      readonly causes?: readonly { reason: string; message: string; field?: string }[];
+    };
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
