@@ -10,6 +10,7 @@ import { kubeAdmission } from './core/kube-admission.js';
 import { createHttpApp } from './http/app.js';
 import { startHttpsServer } from './http/server.js';
 import { nodeIdOf, startReplica } from './replica.js';
+import { DEFAULT_SERVICE_ALLOCATION } from './store/service-allocation.js';
 
 const env = process.env;
 
@@ -32,6 +33,10 @@ await serviceMain('api', env, {
       admission: kubeAdmission(),
       newUid: randomUUID,
       authenticate,
+      serviceAllocation: {
+        ...DEFAULT_SERVICE_ALLOCATION,
+        ...(env.KUBELAB_SERVICE_CIDR ? { serviceCidr: env.KUBELAB_SERVICE_CIDR } : {}),
+      },
     });
     const http = createHttpApp({
       handler: replica.core,

@@ -15,6 +15,7 @@ import type { RequestUser } from './core/handler.js';
 import { type NatsFront, startNatsFront } from './nats/nats-front.js';
 import { RaftCommandLog } from './raft/raft-log.js';
 import { ReplicatedStore } from './store/replicated-store.js';
+import type { ServiceAllocationConfig } from './store/service-allocation.js';
 
 /** The raft group of the api replicas. */
 export const RAFT_GROUP = 'api';
@@ -35,6 +36,8 @@ export interface ReplicaOptions {
   readonly admission: Admission;
   readonly newUid: () => string;
   readonly authenticate: (token: string | undefined) => RequestUser | undefined;
+  /** Service cluster IP range and node-port range; every replica must use the same. */
+  readonly serviceAllocation?: ServiceAllocationConfig;
   /** Raft tick length (ms); the driver's default when absent. */
   readonly tickMs?: number;
 }
@@ -74,7 +77,11 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
     async (leader, data) => (await o.bus.request(raftEndpoints.propose(RAFT_GROUP, leader), data)).index,
     o.clock,
   );
-  const store = new ReplicatedStore({ log: raftLog, clock: o.clock });
+  const store = new ReplicatedStore({
+    log: raftLog,
+    clock: o.clock,
+    ...(o.serviceAllocation ? { serviceAllocation: o.serviceAllocation } : {}),
+  });
   const driver = new NodeDriver({
     id: o.nodeId,
     storage,

@@ -6,6 +6,7 @@
 import type { Clock } from '@kubelab/clock';
 import { type CommandLog, LogUnavailableError } from './command-log.js';
 import { ObjectStore, type StoreSnapshot } from './object-store.js';
+import type { ServiceAllocationConfig } from './service-allocation.js';
 import type { ApplyResult, StoreCommand } from './types.js';
 import { WatchCache } from './watch-cache.js';
 
@@ -15,6 +16,8 @@ export interface ReplicatedStoreOptions {
   /** How long a write may wait for the log (retrying while there is no leader). Default 10 s. */
   readonly writeTimeoutMs?: number;
   readonly watchHistory?: number;
+  /** Where Service cluster IPs and node ports come from (the same on every replica). */
+  readonly serviceAllocation?: ServiceAllocationConfig;
 }
 
 /** A write did not complete in time; like Kubernetes' Timeout, it may or may not have been applied. */
@@ -34,12 +37,13 @@ export function decodeCommand(data: Uint8Array): StoreCommand {
 }
 
 export class ReplicatedStore {
-  readonly store = new ObjectStore();
+  readonly store: ObjectStore;
   watchCache: WatchCache;
   /** command id → the waiting writer; only commands proposed by this replica are here. */
   private readonly pending = new Map<string, (r: ApplyResult) => void>();
 
   constructor(private readonly o: ReplicatedStoreOptions) {
+    this.store = new ObjectStore(o.serviceAllocation);
     this.watchCache = new WatchCache(0, o.watchHistory);
   }
 
