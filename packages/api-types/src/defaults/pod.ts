@@ -1,10 +1,3 @@
-/**
- * Pod defaults, mirroring `pkg/apis/core/v1/defaults.go` (SetDefaults_PodSpec, _Container, _Probe,
- * _HTTPGetAction, _Volume, …) plus what the admission chain adds to Pods only (ServiceAccount, Priority,
- * DefaultTolerationSeconds) and the status the Pod strategy sets on create.
- *
- * Every function is pure: it returns a defaulted copy and never touches its argument.
- */
 import type {
   Container,
   HTTPGetAction,
@@ -15,6 +8,14 @@ import type {
   Toleration,
   Volume,
 } from '../types/pod.js';
+/**
+ * Pod defaults, mirroring `pkg/apis/core/v1/defaults.go` (SetDefaults_PodSpec, _Container, _Probe,
+ * _HTTPGetAction, _Volume, …) plus what the admission chain adds to Pods only (ServiceAccount, Priority,
+ * DefaultTolerationSeconds) and the status the Pod strategy sets on create.
+ *
+ * Every function is pure: it returns a defaulted copy and never touches its argument.
+ */
+import { VOLUME_SOURCES } from '../validation/pod.js';
 
 /** The tolerations DefaultTolerationSeconds adds (300 s for not-ready and unreachable nodes). */
 export const DEFAULT_NOT_READY_TOLERATION_SECONDS = 300;
@@ -119,43 +120,10 @@ export function defaultContainer(c: Container): Container {
   return out;
 }
 
-const VOLUME_SOURCE_KEYS = [
-  'hostPath',
-  'emptyDir',
-  'gcePersistentDisk',
-  'awsElasticBlockStore',
-  'gitRepo',
-  'secret',
-  'nfs',
-  'iscsi',
-  'glusterfs',
-  'persistentVolumeClaim',
-  'rbd',
-  'flexVolume',
-  'cinder',
-  'cephfs',
-  'flocker',
-  'downwardAPI',
-  'fc',
-  'azureFile',
-  'configMap',
-  'vsphereVolume',
-  'quobyte',
-  'azureDisk',
-  'photonPersistentDisk',
-  'projected',
-  'portworxVolume',
-  'scaleIO',
-  'storageos',
-  'csi',
-  'ephemeral',
-  'image',
-];
-
 /** SetDefaults_Volume (no source → emptyDir) and the 0644 default modes of file-projecting sources. */
 export function defaultVolume(v: Volume): Volume {
   const out: Volume = { ...v };
-  if (!VOLUME_SOURCE_KEYS.some((k) => v[k] !== undefined && v[k] !== null)) out.emptyDir = {};
+  if (!VOLUME_SOURCES.some((k) => v[k] !== undefined && v[k] !== null)) out.emptyDir = {};
   if (v.secret) out.secret = { ...v.secret, defaultMode: v.secret.defaultMode ?? 420 };
   if (v.configMap) out.configMap = { ...v.configMap, defaultMode: v.configMap.defaultMode ?? 420 };
   if (v.projected) out.projected = { ...v.projected, defaultMode: v.projected.defaultMode ?? 420 };
