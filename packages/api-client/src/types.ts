@@ -1,3 +1,6 @@
+import type { ListMeta, Status, StatusCause, StatusDetails } from '@kubelab/api-types';
+
+export type { ListMeta, Status, StatusCause, StatusDetails };
 /**
  * The object shapes the client needs, structurally identical to `@kubelab/api-types`' meta types (so a
  * `Pod` from there is a {@link KubeObject} here) but declared locally: the client moves objects, it does not
@@ -27,48 +30,12 @@ export interface KubeObject {
   [extra: string]: unknown;
 }
 
-/** metav1.ListMeta. */
-export interface ListMeta {
-  resourceVersion?: string;
-  continue?: string;
-  remainingItemCount?: number;
-}
-
 /** A `<Kind>List`. */
 export interface KubeList<T> {
   apiVersion?: string;
   kind?: string;
   metadata: ListMeta;
   items: T[];
-}
-
-/** metav1.StatusCause. */
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-/** metav1.StatusDetails. */
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
-
-/** metav1.Status: the body of every error response and of watch ERROR events. */
-export interface Status {
-  kind: 'Status';
-  apiVersion?: string;
-  metadata?: ListMeta;
-  status?: 'Success' | 'Failure' | string;
-  message?: string;
-  reason?: string;
-  details?: StatusDetails;
-  code: number;
 }
 
 /** A watch event type as Kubernetes names it. */
