@@ -1,3 +1,4 @@
+import * as k8s from '@kubelab/api-types';
 /**
  * The api over NATS for kubelab's services: answers `apiEndpoints.request` and opens watch streams for
  * `apiEndpoints.watch` (see `@kubelab/bus` api-endpoints for the protocol). Every replica serves in the
@@ -30,17 +31,9 @@ export interface NatsFrontOptions {
   readonly maxStreams?: number;
 }
 
-const unauthorized: ApiResponse = {
-  code: 401,
-  body: {
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message: 'Unauthorized',
-    reason: 'Unauthorized',
-    code: 401,
-  },
+const unauthorized = (): ApiResponse => {
+  const e = k8s.unauthorized();
+  return { code: e.code, body: e.status };
 };
 
 export interface NatsFront {
@@ -57,7 +50,7 @@ export async function startNatsFront(o: NatsFrontOptions): Promise<NatsFront> {
       apiEndpoints.request(),
       async (req) => {
         const user = o.authenticate(req.token);
-        return user ? o.handler.handle(req, user) : unauthorized;
+        return user ? o.handler.handle(req, user) : unauthorized();
       },
       { queue: API_QUEUE },
     ),
@@ -67,20 +60,10 @@ export async function startNatsFront(o: NatsFrontOptions): Promise<NatsFront> {
       apiEndpoints.watch(),
       async (req) => {
         const user = o.authenticate(req.token);
-        if (!user) return unauthorized;
+        if (!user) return unauthorized();
         if (streams.size >= (o.maxStreams ?? 10_000)) {
-          return {
-            code: 429,
-            body: {
-              kind: 'Status',
-              apiVersion: 'v1',
-              metadata: {},
-              status: 'Failure',
-              reason: 'TooManyRequests',
-              message: 'too many watches',
-              code: 429,
-            },
-          };
+          const e = k8s.tooManyRequests('too many watches on this api replica', 1);
+          return { code: e.code, body: e.status };
         }
         const start = await o.handler.watch({ ...req, verb: 'watch' }, user);
         if (!start.ok) return start.response;
@@ -129,15 +112,7 @@ function pump(
       send('END');
     } catch (err) {
       o.logger.warn({ err, streamId: req.streamId }, 'watch stream failed');
-      send('ERROR', {
-        kind: 'Status',
-        apiVersion: 'v1',
-        metadata: {},
-        status: 'Failure',
-        reason: 'InternalError',
-        message: err instanceof Error ? err.message : String(err),
-        code: 500,
-      });
+      send('ERROR', k8s.internal(err instanceof Error ? err.message : String(err)).status);
     } finally {
       heartbeat.cancel();
       cancel.unsubscribe();
