@@ -3,36 +3,17 @@
  * when the Raft leader is SIGKILLed, and every acknowledged write is there exactly once afterwards.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { type ApiRequest, type Bus, apiEndpoints, connectBus } from '@kubelab/bus';
 import { readState } from '@kubelab/launcher';
 import { ADMIN_USER, ensureClusterPki, issueToken } from '@kubelab/pki';
 import { silentLogger } from '@kubelab/telemetry';
 import { waitFor } from '@kubelab/testkit';
+import { TestCluster } from './helpers.js';
 
-const run = promisify(execFile);
-const bin = new URL('../../bin/kubelab.js', import.meta.url).pathname;
-const home = mkdtempSync(join(tmpdir(), 'kubelab-api-'));
-const env = { ...process.env, KUBELAB_HOME: home };
-const kubelab = (...args: string[]) => run(process.execPath, [bin, ...args], { env, timeout: 120_000 });
-
-function ownPids(): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`KUBELAB_HOME=${home}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const cluster = new TestCluster('api');
+const home = cluster.home;
 
 describe('replicated api (process cluster)', { timeout: 300_000 }, () => {
   let bus: Bus;
@@ -41,7 +22,7 @@ describe('replicated api (process cluster)', { timeout: 300_000 }, () => {
     bus.request(apiEndpoints.request(), { group: '', version: 'v1', token, ...req }, { timeoutMs: 15_000 });
 
   before(async () => {
-    await kubelab('up', '--detach', '--nodes', '0');
+    await cluster.up(0);
     const st = readState(home);
     assert.ok(st);
     token = issueToken(
@@ -53,9 +34,7 @@ describe('replicated api (process cluster)', { timeout: 300_000 }, () => {
 
   after(async () => {
     await bus?.close();
-    await kubelab('down').catch(() => undefined);
-    for (const pid of ownPids()) process.kill(pid, 'SIGKILL');
-    rmSync(home, { recursive: true, force: true });
+    await cluster.down();
   });
 
   it('serves the built-in namespaces and refuses a request without a valid token', async () => {
@@ -81,7 +60,7 @@ describe('replicated api (process cluster)', { timeout: 300_000 }, () => {
   });
 
   it('keeps every acknowledged write across a SIGKILL of the Raft leader', async () => {
-    const status = (await kubelab('status')).stdout;
+    const status = (await cluster.kubelab('status')).stdout;
     const leaderRow = status
       .split('\n')
       .find((l) => /^api-\d/.test(l) && l.trim().split(/\s{2,}/)[6] === 'yes');
@@ -105,7 +84,7 @@ describe('replicated api (process cluster)', { timeout: 300_000 }, () => {
     };
     const writers = [writer(), writer(), writer(), writer()];
     await waitFor(() => acked.size >= 50, { timeoutMs: 60_000, what: '50 acknowledged writes' });
-    await kubelab('kill', leader);
+    await cluster.kubelab('kill', leader);
     await Promise.all(writers);
     const after = await waitFor(
       async () => {
