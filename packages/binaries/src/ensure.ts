@@ -24,6 +24,13 @@ export const REDIS_SERVER: BinarySpec = {
   purpose: 'leader-election leases',
 };
 
+/** The real kubectl, for the integration tests (any recent kubectl on PATH wins over Debian's older one). */
+export const KUBECTL: BinarySpec = {
+  command: 'kubectl',
+  debianPackage: 'kubernetes-client',
+  purpose: 'the Kubernetes CLI',
+};
+
 export class MissingBinaryError extends Error {
   override readonly name = 'MissingBinaryError';
 }

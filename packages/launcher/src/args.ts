@@ -10,7 +10,7 @@ Usage:
   kubelab logs <proc> [-f]            a process' log (e.g. api-0, scheduler-1, nats)
   kubelab kill <proc>                 SIGKILL a process (chaos drill); it stays down until restarted
   kubelab restart <proc>              stop (if alive) and start a process again
-  kubelab doctor [--install]          check (or install) nats-server and redis-server
+  kubelab doctor [--install]          check (or install) nats-server, redis-server and kubectl
 
 Options:
   --home DIR    state, logs, data and kubeconfig (default $KUBELAB_HOME or ./.kubelab)

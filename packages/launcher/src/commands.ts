@@ -1,6 +1,6 @@
 /** `kubelab down|status|logs|kill|restart|doctor`: talk to the running supervisor through state.json. */
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
-import { NATS_SERVER, REDIS_SERVER, ensureBinaries, findOnPath } from '@kubelab/binaries';
+import { KUBECTL, NATS_SERVER, REDIS_SERVER, ensureBinaries, findOnPath } from '@kubelab/binaries';
 import type { CliArgs } from './args.js';
 import { callControl } from './control.js';
 import { connectHealthClient } from './health.js';
@@ -133,8 +133,9 @@ export async function logs(args: CliArgs): Promise<number> {
   return 0;
 }
 
+/** Checks (or installs) the servers the cluster runs, and kubectl, which users and the tests drive it with. */
 export function doctor(args: CliArgs): number {
-  const specs = [NATS_SERVER, REDIS_SERVER];
+  const specs = [NATS_SERVER, REDIS_SERVER, KUBECTL];
   if (args.install) ensureBinaries(specs);
   let ok = true;
   for (const s of specs) {
