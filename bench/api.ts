@@ -96,10 +96,16 @@ async function crudCells(api: ApiClient, label: string, ns: string): Promise<voi
       const r = await api.request('GET', `/api/v1/namespaces/${listNs}/configmaps`);
       return r.status === 200;
     });
+    // How many configmaps the cluster holds while the list cell ran (a namespaced list may scan them all).
+    const probe = await api.json<KubeList & { metadata: { remainingItemCount?: number } }>(
+      'GET',
+      '/api/v1/configmaps?limit=1',
+    );
+    const total = (probe.metadata.remainingItemCount ?? 0) + probe.items.length;
     for (const [op, r] of [
       ['create', create],
       ['get', get],
-      ['list (100 items)', list],
+      [`list (100 items; ${total} configmaps in the cluster)`, list],
     ] as const) {
       row(
         label,
