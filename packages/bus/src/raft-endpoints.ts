@@ -18,6 +18,8 @@ export const raftEndpoints = {
     subject: (group: string, nodeId: number) => subjects.raftPropose(group, nodeId),
     request: bytesCodec,
     response: jsonCodec(s.object({ index: s.integer })),
-    timeoutMs: 10_000,
+    // Short: a leader that does not answer within this is probably gone, and the caller re-proposes the same
+    // command (applied at most once by id) to the next leader instead of waiting out its whole write timeout.
+    timeoutMs: 2_000,
   }),
 } as const;

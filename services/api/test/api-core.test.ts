@@ -493,3 +493,70 @@ describe('api core - services', () => {
     assert.equal((toNodePort.body as Svc).spec.clusterIP, '10.96.0.2', 'and keeps the cluster IP');
   });
 });
+
+describe('api core - update keeps system metadata (rest.BeforeUpdate)', () => {
+  it('a PUT without uid/creationTimestamp, or with a reformatted timestamp, keeps the stored ones', async () => {
+    const { call } = await withNamespace();
+    const cm = (
+      await call({
+        verb: 'create',
+        resource: 'configmaps',
+        namespace: 'default',
+        body: { metadata: { name: 'c' }, data: { a: '1' } },
+      })
+    ).body as StoredObject;
+    const bare = await call({
+      verb: 'update',
+      resource: 'configmaps',
+      namespace: 'default',
+      name: 'c',
+      body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '2' } },
+    });
+    assert.equal(bare.code, 200, JSON.stringify(bare.body));
+    assert.equal((bare.body as StoredObject).metadata.uid, cm.metadata.uid);
+    assert.equal((bare.body as StoredObject).metadata.creationTimestamp, cm.metadata.creationTimestamp);
+    const millis = (cm.metadata.creationTimestamp ?? '').replace('Z', '.000Z');
+    const roundTrip = await call({
+      verb: 'update',
+      resource: 'configmaps',
+      namespace: 'default',
+      name: 'c',
+      body: {
+        ...(bare.body as StoredObject),
+        metadata: { ...(bare.body as StoredObject).metadata, creationTimestamp: millis },
+      },
+    });
+    assert.equal(roundTrip.code, 200, JSON.stringify(roundTrip.body));
+  });
+
+  it('a dry-run patch of /scale answers with a Scale', async () => {
+    const { call } = await withNamespace();
+    const dep = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'web', image: 'nginx' }] },
+        },
+      },
+    };
+    await call({ group: 'apps', verb: 'create', resource: 'deployments', namespace: 'default', body: dep });
+    const dry = await call({
+      group: 'apps',
+      verb: 'patch',
+      resource: 'deployments',
+      subresource: 'scale',
+      namespace: 'default',
+      name: 'web',
+      patchType: 'application/merge-patch+json',
+      body: { spec: { replicas: 1 } },
+      query: { dryRun: 'All' },
+    });
+    assert.equal((dry.body as { kind: string }).kind, 'Scale');
+    assert.deepEqual((dry.body as { spec: unknown }).spec, { replicas: 1 });
+  });
+});

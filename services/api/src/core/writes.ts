@@ -198,7 +198,7 @@ export class WritePath {
     const name = r.req.name ?? '';
     for (let attempt = 0; ; attempt++) {
       const old = await this.reads.current(r, name);
-      const mutated = mutate(old);
+      const mutated = keepSystemMetadata(mutate(old), old);
       // An update that omits the allocated cluster IP or node ports keeps them (kubectl apply, replace).
       const next =
         r.info.group === '' && r.info.plural === 'services'
@@ -219,7 +219,8 @@ export class WritePath {
       const admitted = mode === 'system' ? candidate : this.admit(r, candidate, old);
       const scope =
         mode === 'system' ? 'all' : r.req.subresource === 'status' ? 'status' : mainUpdateScope(r.info);
-      if (this.dryRun(r)) return { code: 200, body: admitted };
+      if (this.dryRun(r))
+        return { code: 200, body: r.req.subresource === 'scale' ? toScale(admitted) : admitted };
       const result = await this.execute({
         ...this.base(r),
         op: 'update',
@@ -325,6 +326,26 @@ export class WritePath {
     const apiVersion = r.info.group ? `${r.info.group}/${r.info.version}` : r.info.version;
     return { ...o, apiVersion: o.apiVersion ?? apiVersion, kind: expectKind, metadata } as StoredObject;
   }
+}
+
+/**
+ * Kubernetes' rest.BeforeUpdate: an update cannot change the system fields of metadata, so they are taken
+ * from the stored object (a client that round-trips an object, or sends one without them, is not refused).
+ */
+function keepSystemMetadata(next: StoredObject, old: StoredObject): StoredObject {
+  const m = { ...next.metadata };
+  const uid = m.uid || old.metadata.uid;
+  if (uid) m.uid = uid;
+  for (const k of [
+    'creationTimestamp',
+    'generation',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+  ] as const) {
+    if (old.metadata[k] === undefined) delete m[k];
+    else m[k] = old.metadata[k] as never;
+  }
+  return { ...next, metadata: m };
 }
 
 interface DeleteOptions {

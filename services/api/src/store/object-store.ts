@@ -52,6 +52,8 @@ export class ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
   /** resource → set of keys, for lists. */
   private readonly byResource = new Map<ResourceKey, Set<string>>();
+  /** `resource/namespace` → set of keys, so a namespaced list does not scan the whole resource. */
+  private readonly byNamespace = new Map<string, Set<string>>();
   /** lease name → newest fencing token applied. */
   private readonly fences = new Map<string, number>();
   /** command id → result, insertion-ordered, bounded by DEDUP_WINDOW. */
@@ -71,7 +73,11 @@ export class ObjectStore {
 
   /** Objects of a resource, optionally in one namespace, sorted by namespace then name. */
   list(resource: ResourceKey, namespace?: string): StoredObject[] {
-    const keys = [...(this.byResource.get(resource) ?? [])].sort();
+    const index =
+      namespace === undefined
+        ? this.byResource.get(resource)
+        : this.byNamespace.get(`${resource}/${namespace}`);
+    const keys = [...(index ?? [])].sort();
     const out: StoredObject[] = [];
     for (const k of keys) {
       const o = this.objects.get(k);
@@ -308,6 +314,7 @@ export class ObjectStore {
   ): ApplyResult {
     this.objects.delete(key);
     this.byResource.get(resource)?.delete(key);
+    this.byNamespace.get(`${resource}/${last.metadata.namespace ?? ''}`)?.delete(key);
     const object = freeze({
       ...structuredClone(last),
       metadata: { ...structuredClone(last.metadata), resourceVersion: String(index) },
@@ -321,6 +328,10 @@ export class ObjectStore {
     const keys = this.byResource.get(resource) ?? new Set<string>();
     this.byResource.set(resource, keys);
     keys.add(key);
+    const nsKey = `${resource}/${object.metadata.namespace ?? ''}`;
+    const nsKeys = this.byNamespace.get(nsKey) ?? new Set<string>();
+    this.byNamespace.set(nsKey, nsKeys);
+    nsKeys.add(key);
   }
 
   snapshot(): StoreSnapshot {
@@ -338,6 +349,7 @@ export class ObjectStore {
   restore(s: StoreSnapshot): void {
     this.objects.clear();
     this.byResource.clear();
+    this.byNamespace.clear();
     this.fences.clear();
     this.recent.clear();
     for (const { resource, object } of s.objects) {
