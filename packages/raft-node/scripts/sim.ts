@@ -18,6 +18,7 @@ const { values } = parseArgs({
     start: { type: 'string', default: '1' },
     nodes: { type: 'string' },
     trace: { type: 'boolean', default: false },
+    'trace-messages': { type: 'boolean', default: false },
     history: { type: 'boolean', default: false },
     'stop-on-failure': { type: 'boolean', default: false },
     sabotage: { type: 'string' },
@@ -35,7 +36,13 @@ const overrides = {
 
 if (values.seed !== undefined) {
   const seed = Number(values.seed);
-  const report = runSimulation(seed, { ...overrides, fullTrace: values.trace });
+  const traceMessages = values['trace-messages'];
+  const report = runSimulation(seed, {
+    ...overrides,
+    fullTrace: values.trace || traceMessages,
+    traceMessages,
+  });
+  if (traceMessages && !values.trace) console.log(report.trace.join('\n'));
   if (values.trace) console.log(report.trace.join('\n'));
   if (values.history) for (const op of report.history) console.log(JSON.stringify(op));
   printReport(report);

@@ -265,10 +265,14 @@ const subsetWords = (a: Uint32Array, b: Uint32Array): boolean => a.every((w, i) 
  * plain memoization (Lowe).
  */
 class VisitedConfigurations {
-  private readonly byKey = new Map<string, { done: Uint32Array; unknown: Uint32Array }[]>();
+  private readonly byKey = new Map<string, { done: Uint32Array; unknown: Uint32Array; run: number }[]>();
 
-  /** Records the configuration; false if it is dominated by one seen before (that branch is explored). */
-  rememberNew(linearized: LinearizedSet, stateKey: string): boolean {
+  /**
+   * Records the configuration; false if it is dominated by one seen before (that branch is explored).
+   * `run` (unknown operations linearized in a row, when their runs are bounded) must be no shorter in a
+   * dominated configuration: a shorter run leaves more room for further unknown operations.
+   */
+  rememberNew(linearized: LinearizedSet, stateKey: string, run: number): boolean {
     const key = `${linearized.hash}:${stateKey}`;
     let seen = this.byKey.get(key);
     if (seen === undefined) {
@@ -276,9 +280,11 @@ class VisitedConfigurations {
       this.byKey.set(key, seen);
     }
     for (const c of seen) {
-      if (equalWords(c.done, linearized.done) && subsetWords(c.unknown, linearized.unknown)) return false;
+      if (c.run <= run && equalWords(c.done, linearized.done) && subsetWords(c.unknown, linearized.unknown)) {
+        return false;
+      }
     }
-    seen.push({ done: linearized.done.slice(), unknown: linearized.unknown.slice() });
+    seen.push({ done: linearized.done.slice(), unknown: linearized.unknown.slice(), run });
     return true;
   }
 }
@@ -286,16 +292,38 @@ class VisitedConfigurations {
 type Verdict = 'ok' | 'illegal' | 'timeout';
 
 /**
- * The Wing & Gong / Lowe search over one partition. At each configuration the candidates are the calls before
- * the first return in the list; completed operations are tried first (phase 0) and operations of unknown
- * result only after them (phase 1), so that configurations with fewer unknown operations are visited first
- * and dominate the others.
+ * Two passes over runs of operations of unknown result: first search only linearizations in which at most
+ * one such operation comes between two completed ones, then, if that pass failed but skipped longer runs,
+ * without bound. Most histories that need unknown operations need them one at a time (a lost write that a
+ * later read saw); the restricted pass finds those without wandering through every subset and order of the
+ * unknown operations, which on a history with a few dozen of them takes longer than any test can wait.
  */
 function searchLinearization<S, I, O>(
   model: Model<S, I, O>,
   ops: readonly Operation<I, O>[],
   deadline: number,
 ): Verdict {
+  const unknownCount = ops.filter((op) => op.return === undefined).length;
+  for (let maxRun = 1; ; maxRun = Number.POSITIVE_INFINITY) {
+    // When the bound cannot cut anything, the first pass is already the unbounded search.
+    const v = searchBounded(model, ops, deadline, maxRun >= unknownCount ? Number.POSITIVE_INFINITY : maxRun);
+    if (v !== 'cutoff') return v;
+  }
+}
+
+/**
+ * The Wing & Gong / Lowe search over one partition. At each configuration the candidates are the calls before
+ * the first return in the list; completed operations are tried first (phase 0) and operations of unknown
+ * result only after them (phase 1), so that configurations with fewer unknown operations are visited first
+ * and dominate the others. At most `maxRun` unknown operations are linearized in a row; 'cutoff' means the
+ * search failed but skipped longer runs.
+ */
+function searchBounded<S, I, O>(
+  model: Model<S, I, O>,
+  ops: readonly Operation<I, O>[],
+  deadline: number,
+  maxRun: number,
+): Verdict | 'cutoff' {
   const head = buildEvents(ops);
   let doneCount = 0;
   let unknownCount = 0;
@@ -304,10 +332,13 @@ function searchLinearization<S, I, O>(
   );
   const linearized = new LinearizedSet(doneCount, unknownCount, slots);
   const visited = new VisitedConfigurations();
-  const stack: { call: Event; state: S; phase: 0 | 1 }[] = [];
+  const stack: { call: Event; state: S; phase: 0 | 1; run: number }[] = [];
   let state = model.init();
   let entry = head.next;
   let phase: 0 | 1 = 0;
+  /** Unknown-result operations linearized since the last completed one. */
+  let run = 0;
+  let cutoff = false;
   let iterations = 0;
   // Done once every completed operation is linearized: the remaining ones of unknown result can go last.
   let completedLeft = doneCount;
@@ -322,9 +353,10 @@ function searchLinearization<S, I, O>(
       }
       // No pending call can be linearized before this return: backtrack.
       const top = stack.pop();
-      if (top === undefined) return 'illegal';
+      if (top === undefined) return cutoff ? 'cutoff' : 'illegal';
       state = top.state;
       phase = top.phase;
+      run = top.run;
       linearized.toggle(top.call.id);
       if (ops[top.call.id]!.return !== undefined) completedLeft++;
       unlift(top.call);
@@ -336,13 +368,27 @@ function searchLinearization<S, I, O>(
       entry = entry.next;
       continue;
     }
+    if (phase === 1 && run >= maxRun) {
+      cutoff = true;
+      entry = entry.next;
+      continue;
+    }
     const next = applyOperation(model, state, op);
     if (next.ok) {
       linearized.toggle(entry.id);
-      if (visited.rememberNew(linearized, model.key(next.state))) {
-        stack.push({ call: entry, state, phase });
+      const nextRun = op.return === undefined ? run + 1 : 0;
+      // The run length limits what may follow, so it is part of the configuration (unless unlimited).
+      if (
+        visited.rememberNew(
+          linearized,
+          model.key(next.state),
+          maxRun === Number.POSITIVE_INFINITY ? 0 : nextRun,
+        )
+      ) {
+        stack.push({ call: entry, state, phase, run });
         if (op.return !== undefined) completedLeft--;
         state = next.state;
+        run = nextRun;
         lift(entry);
         entry = head.next;
         phase = 0;

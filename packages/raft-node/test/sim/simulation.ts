@@ -8,7 +8,13 @@
  */
 import { type Rng, seededRng } from '@kubelab/clock';
 import { type KvOperation, checkOperations, checkWitness, kvModel } from '@kubelab/testkit';
-import { type ConfChange, ConfChangeType, type ConfState, type Message } from '../../src/index.js';
+import {
+  type ConfChange,
+  ConfChangeType,
+  type ConfState,
+  type Message,
+  describeMessage,
+} from '../../src/index.js';
 import { type OperationMeta, SimClient } from './client.js';
 import { type SimConfig, type SimOverrides, deriveConfig, describeConfig } from './config.js';
 import { EventQueue } from './event-queue.js';
@@ -41,6 +47,8 @@ export interface SimulationOptions extends SimOverrides {
   readonly fullTrace?: boolean;
   /** Gives up checking linearizability after this long (real time). Default 20 s. */
   readonly linearizabilityTimeoutMs?: number;
+  /** Trace every raft message delivered (with fullTrace, for debugging a seed). */
+  readonly traceMessages?: boolean;
   /** A deliberate bug to plant (harness self-test). */
   readonly sabotage?: Sabotage;
 }
@@ -216,8 +224,10 @@ class Simulation {
       this.queue.after(node.pausedUntilMs - this.queue.now(), () => this.deliver(from, to, p));
       return;
     }
-    if (p.kind === 'raft') node.receive(p.m);
-    else node.handleRequest(p.req);
+    if (p.kind === 'raft') {
+      if (this.opts.traceMessages === true) this.trace(`deliver ${describeMessage(p.m)}`);
+      node.receive(p.m);
+    } else node.handleRequest(p.req);
   }
 
   /**
@@ -253,8 +263,15 @@ class Simulation {
 
   /** After healing, a leader exists and a final write commits (liveness). */
   private checkLiveness(): void {
+    // Short election timeouts against slow, skipping clocks make leadership churn even on a healthy network:
+    // wait for a leader instead of sampling one instant.
+    const leaderDeadline = this.queue.now() + FINAL_WRITE_MS;
+    while (this.leader() === undefined && this.queue.now() < leaderDeadline) {
+      this.queue.runUntil(this.queue.now() + 10, MAX_EVENTS);
+    }
     if (this.leader() === undefined) {
-      throw new SimulationFailure(`liveness: no leader ${this.cfg.healMs}ms after the network healed`);
+      const ms = this.cfg.healMs + FINAL_WRITE_MS;
+      throw new SimulationFailure(`liveness: no leader ${ms}ms after the network healed`);
     }
     const id = CLIENT_BASE;
     const client = this.newClient(id);
