@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import type { Sabotage } from './node.js';
 import { type SimulationReport, runSimulation } from './simulation.js';
 
-const SEEDS = Number(process.env.SIM_SEEDS ?? 240);
+const SEEDS = Number(process.env.SIM_SEEDS ?? 300);
 const START = Number(process.env.SIM_START ?? 1);
 
 function explain(r: SimulationReport): string {
