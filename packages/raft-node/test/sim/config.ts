@@ -82,6 +82,7 @@ function raftOptions(rng: Rng): RaftOptions {
     disableProposalForwarding: chance(rng, 0.3),
     maxSizePerMsg: pick(rng, [64, 512, 1 << 20]),
     maxInflightMsgs: pick(rng, [1, 4, 256]),
+    maxCommittedSizePerReady: pick(rng, [64, 1 << 20, 1 << 20]),
     maxUncommittedEntriesSize: pick(rng, [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, 2048]),
   };
 }

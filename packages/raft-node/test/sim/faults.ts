@@ -39,7 +39,8 @@ export function injectFault(t: FaultTarget): void {
   else if (r < 0.52) blockOneWayLinks(t);
   else if (r < 0.64) healPartitions(t);
   else if (r < 0.78) changeNetworkFaults(t);
-  else if (r < 0.84) transferLeadership(t);
+  else if (r < 0.82) transferLeadership(t);
+  else if (r < 0.85) forceCampaign(t);
   else if (r < 0.94 && t.membershipChanges) changeMembership(t);
 }
 
@@ -147,12 +148,24 @@ function changeNetworkFaults(t: FaultTarget): void {
 function transferLeadership(t: FaultTarget): void {
   const leader = leaderNode(t);
   if (leader?.rn === undefined || leader.confState === undefined) return;
-  const others = leader.confState.voters.filter((v) => v !== leader.id);
+  // Learners too: the leader must refuse to hand over to a non-voter.
+  const cs = leader.confState;
+  const others = [...cs.voters, ...cs.learners].filter((v) => v !== leader.id);
   if (others.length === 0) return;
   const to = pick(t.rng, others);
   t.trace(`node ${leader.id} transfers leadership to ${to}`);
   leader.rn.transferLeadership(to);
   leader.processReady();
+}
+
+/** A node campaigns now (RawNode.campaign), whatever it is: follower, leader, learner or not a member. */
+function forceCampaign(t: FaultTarget): void {
+  const candidates = upNodes(t);
+  if (candidates.length === 0) return;
+  const node = pick(t.rng, candidates);
+  t.trace(`node ${node.id} is told to campaign`);
+  node.rn!.campaign();
+  node.processReady();
 }
 
 /**
