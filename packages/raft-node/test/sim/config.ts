@@ -17,6 +17,8 @@ export interface SimConfig {
   readonly snapshotEvery: number;
   readonly compactKeep: number;
   readonly raft: RaftOptions;
+  /** The leader sends before it persists (thesis §10.2.1), as NodeDriver's opt-in option. */
+  readonly leaderSendsBeforePersist: boolean;
   /** Per node id: its tick period (clocks run at slightly different rates). */
   readonly tickMs: ReadonlyMap<number, number>;
   /** Probability that a node misses a tick (a slow or stalled process). */
@@ -59,6 +61,7 @@ export function deriveConfig(seed: number, overrides: SimOverrides = {}): SimCon
     snapshotEvery: snapshots ? rng.int(3, 30) : 0,
     compactKeep: snapshots ? rng.int(0, 8) : 0,
     raft: raftOptions(rng),
+    leaderSendsBeforePersist: chance(rng, 0.3),
     tickMs,
     tickSkipRate: pick(rng, [0, 0.01, 0.05, 0.15]),
     clients: rng.int(2, 7),
@@ -95,6 +98,7 @@ export function describeConfig(c: SimConfig): string {
     c.snapshotEvery > 0 ? `snapshot/${c.snapshotEvery} keep=${c.compactKeep}` : 'no-snapshots',
     `election=${r.electionTicks} heartbeat=${r.heartbeatTicks} checkQuorum=${r.checkQuorum} preVote=${r.preVote}`,
     `forwarding=${!r.disableProposalForwarding} maxSize=${r.maxSizePerMsg} inflight=${r.maxInflightMsgs}`,
+    c.leaderSendsBeforePersist ? 'leader-sends-first' : 'persist-then-send',
     `clients=${c.clients} keys=${c.keys.length} readIndex=${c.readIndexShare} chaos=${c.chaosMs}ms`,
   ].join(' ');
 }

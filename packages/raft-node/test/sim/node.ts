@@ -56,6 +56,8 @@ export interface SimNodeConfig {
   readonly compactKeep: number;
   readonly invariants: Invariants;
   readonly sabotage: Sabotage | undefined;
+  /** A leader sends a Ready's messages before persisting it (as the driver's option of that name). */
+  readonly leaderSendsBeforePersist: boolean;
   /** The disk's crash behaviour and crash points are drawn from it. */
   readonly rng: Rng;
   sendRaft(m: Message, onFate: (fate: PacketFate) => void): void;
@@ -225,7 +227,12 @@ export class SimNode {
     const send = () => {
       for (const m of rd.messages) this.cfg.sendRaft(m, (fate) => this.onFate(incarnation, m, fate));
     };
-    if (this.cfg.sabotage === 'sendBeforePersist') {
+    // A leader may send before persisting (thesis §10.2.1; the driver's leaderSendsBeforePersist): its
+    // messages acknowledge nothing, and a crash before the write loses entries no one counted as committed.
+    const sendFirst =
+      this.cfg.sabotage === 'sendBeforePersist' ||
+      (this.cfg.leaderSendsBeforePersist && status.raftState === StateType.Leader);
+    if (sendFirst) {
       send();
       if (this.maybeCrashAt('afterSend') || this.maybeCrashAt('afterPersist')) return;
     }
@@ -233,7 +240,7 @@ export class SimNode {
     this.storage.save(rd, rd.mustSync && this.cfg.sabotage !== 'ignoreSync');
     if (this.maybeCrashAt('afterPersist')) return;
     // 2. Send.
-    if (this.cfg.sabotage !== 'sendBeforePersist') send();
+    if (!sendFirst) send();
     if (this.maybeCrashAt('afterSend')) return;
     // 3. Apply.
     if (rd.snapshot !== undefined) this.installSnapshot(rd);

@@ -133,6 +133,7 @@ class Simulation {
       compactKeep: this.cfg.compactKeep,
       invariants: this.invariants,
       sabotage: this.opts.sabotage,
+      leaderSendsBeforePersist: this.cfg.leaderSendsBeforePersist,
       rng: this.rng,
       onConfChange: (cc, cs) => this.onConfChange(cc, cs),
       onEffect: (client, seq, index) => {
