@@ -12,7 +12,7 @@
  * - `kubelab.api.stream.<streamId>`   a watch stream's events (api → client)
  * - `kubelab.api.cancel.<streamId>`   a client closing its watch stream (client → api)
  * - `kubelab.raftpropose.<group>.<nodeId>` a follower forwarding a proposal to its group's leader
- * - `kubelab.raftkv.<group>.<nodeId>` raft-node's example replicated KV server (examples/kv, benchmark)
+ * - `kubelab.raftkv.<group>.<nodeId>` the replicated KV of the raft benchmark (bench/raft/kv)
  */
 import { AssertionError } from 'node:assert';
 
@@ -67,7 +67,7 @@ export const subjects = {
   /** A raft node's proposal intake: followers forward proposals to the leader here. */
   raftPropose: (group: string, nodeId: string | number): string =>
     subject('raftpropose', subjectToken(group, 'raft group'), subjectToken(nodeId, 'raft node id')),
-  /** One node of raft-node's example replicated KV (packages/raft-node/examples/kv). */
+  /** One node of the raft benchmark's replicated KV (bench/raft/kv). */
   raftKv: (group: string, nodeId: string | number): string =>
     subject('raftkv', subjectToken(group, 'raft group'), subjectToken(nodeId, 'raft node id')),
 } as const;

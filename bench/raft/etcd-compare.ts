@@ -2,7 +2,7 @@
  * raft-node vs etcd: a 3-node replicated KV on each, same machine, fsync on, compared from one Node load
  * generator with the same mechanics on both sides (N async workers, each looping: put, await the ack).
  *
- * - raft-node: three `examples/kv/server.ts` processes (FileStorage, NATS transport) on a real nats-server;
+ * - raft-node: three `bench/raft/kv/server.ts` processes (FileStorage, NATS transport) on a real nats-server;
  *   the client speaks to the leader over NATS request/reply (KvClient, JSON bodies).
  * - etcd: a three-member cluster (`/usr/bin/etcd`, Debian package etcd-server, installed with apt-get if
  *   missing and running as root) with default timing; the client speaks to the leader's HTTP/JSON gRPC
@@ -27,10 +27,10 @@ import { type Bus, connectBus } from '@kubelab/bus';
 import { systemClock } from '@kubelab/clock';
 import { silentLogger } from '@kubelab/telemetry';
 import { freePort, killAll, spawnTracked, spawnTs, startNatsServer, waitFor } from '@kubelab/testkit';
-import { KvClient } from '../examples/kv/client.js';
+import { KvClient } from './kv/client.js';
 
 const ETCD = '/usr/bin/etcd';
-const SERVER = new URL('../examples/kv/server.ts', import.meta.url).pathname;
+const SERVER = new URL('./kv/server.ts', import.meta.url).pathname;
 const IDS = [1, 2, 3];
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,256').split(',').map(Number);
 /** Profiling knobs: `BENCH_SKIP=etcd,failover`, extra server args (`BENCH_KV_ARGS='--no-fsync'`). */

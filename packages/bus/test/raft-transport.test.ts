@@ -8,20 +8,42 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Bus, connectBus, createNatsRaftTransport } from '@kubelab/bus';
 import { seededRng, systemClock } from '@kubelab/clock';
-import { silentLogger } from '@kubelab/telemetry';
-import { killAll, startNatsServer, waitFor } from '@kubelab/testkit';
 import {
   type Entry,
+  EntryType,
+  FileStorage,
   type Message,
   MessageType,
   NodeDriver,
+  type Snapshot,
+  type StateMachine,
   type Transport,
   bootstrapSnapshot,
-} from '../../src/index.js';
-import { FileStorage } from '../../src/storage/file-storage.js';
-import { RecordingStateMachine, data } from '../driver/cluster.js';
+} from '@kubelab/raft-node';
+import { silentLogger } from '@kubelab/telemetry';
+import { killAll, startNatsServer, waitFor } from '@kubelab/testkit';
+import { type Bus, connectBus, createNatsRaftTransport } from '../src/index.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const data = (s: string): Uint8Array => enc.encode(s);
+
+/** Records applied commands (non-empty normal entries) as strings; results are the entry indexes. */
+class RecordingStateMachine implements StateMachine<number> {
+  applied: string[] = [];
+  apply(entries: readonly Entry[]): readonly number[] {
+    for (const e of entries)
+      if (e.type === EntryType.Normal && e.data.byteLength > 0) this.applied.push(dec.decode(e.data));
+    return entries.map((e) => e.index);
+  }
+  snapshot(): Uint8Array {
+    return enc.encode(JSON.stringify(this.applied));
+  }
+  restore(s: Snapshot): void {
+    this.applied = s.data.byteLength === 0 ? [] : (JSON.parse(dec.decode(s.data)) as string[]);
+  }
+}
 
 const IDS = [1, 2, 3];
 let nats: Awaited<ReturnType<typeof startNatsServer>>;

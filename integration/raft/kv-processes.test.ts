@@ -1,5 +1,5 @@
 /**
- * Process level: three `examples/kv/server.ts` processes (FileStorage with fsync, NATS transport) on a
+ * Process level: three `bench/raft/kv/server.ts` processes (FileStorage with fsync, NATS transport) on a
  * real nats-server. SIGKILL the leader: every acknowledged write survives, a new leader commits, and the
  * killed node restarts from its data dir and catches up.
  */
@@ -12,9 +12,9 @@ import { type Bus, connectBus } from '@kubelab/bus';
 import { systemClock } from '@kubelab/clock';
 import { silentLogger } from '@kubelab/telemetry';
 import { killAll, spawnTs, startNatsServer, waitFor } from '@kubelab/testkit';
-import { KvClient } from '../../examples/kv/client.js';
+import { KvClient } from '../../bench/raft/kv/client.js';
 
-const SERVER = new URL('../../examples/kv/server.ts', import.meta.url).pathname;
+const SERVER = new URL('../../bench/raft/kv/server.ts', import.meta.url).pathname;
 const IDS = [1, 2, 3];
 const GROUP = 'kvtest';
 

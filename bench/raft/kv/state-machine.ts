@@ -10,7 +10,7 @@
  * Command layout (binary, little work per entry on every replica): `op u8`, `clientId u32`, `seq f64`,
  * `key` (u32 length + UTF-8), `value` (same), and for cas `hasExpected u8` + `expected`.
  */
-import { type Entry, EntryType, type Snapshot, type StateMachine } from '../../src/index.js';
+import { type Entry, EntryType, type Snapshot, type StateMachine } from '@kubelab/raft-node';
 
 export const KvOp = { Put: 1, Cas: 2 } as const;
 export type KvOp = (typeof KvOp)[keyof typeof KvOp];

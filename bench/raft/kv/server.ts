@@ -4,7 +4,7 @@
  * the etcd benchmark. This is an entry file (like a main.ts): it reads argv, makes the real clock and
  * the NATS connection.
  *
- *   node --import tsx packages/raft-node/examples/kv/server.ts --id 1 --peers 1,2,3 \
+ *   node --import tsx bench/raft/kv/server.ts --id 1 --peers 1,2,3 \
  *     --nats nats://127.0.0.1:4222 --data /tmp/kv-1 [--group kv] [--no-fsync] [--tick-ms 50] [--metrics-port 9101]
  *
  * stdout carries one JSON line per event for supervisors: `{"ev":"ready",…}` once serving, and
@@ -14,16 +14,16 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { connectBus, createNatsRaftTransport } from '@kubelab/bus';
 import { randomSeed, seededRng, systemClock } from '@kubelab/clock';
-import { createLogger } from '@kubelab/telemetry';
-import { Registry } from 'prom-client';
 import {
   DriverError,
   ErrNotLeader,
+  FileStorage,
   NodeDriver,
   bootstrapSnapshot,
   createRaftMetrics,
-} from '../../src/index.js';
-import { FileStorage } from '../../src/storage/file-storage.js';
+} from '@kubelab/raft-node';
+import { createLogger } from '@kubelab/telemetry';
+import { Registry } from 'prom-client';
 import { type KvRequest, type KvResponse, kvEndpoint } from './protocol.js';
 import { KvOp, type KvResult, KvStateMachine, encodeCommand } from './state-machine.js';
 
