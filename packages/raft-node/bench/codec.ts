@@ -47,7 +47,7 @@ function fromJson(s: string): Message {
   const o = JSON.parse(s) as Message & { entries: (Omit<Entry, 'data'> & { data: string })[] };
   return {
     ...o,
-    entries: o.entries.map((e) => ({ ...e, data: new Uint8Array(Buffer.from(e.data, 'base64')) })),
+    entries: o.entries.map((e) => ({ ...e, data: new Uint8Array(Buffer.from(String(e.data), 'base64')) })),
   };
 }
 
