@@ -560,3 +560,29 @@ describe('api core - update keeps system metadata (rest.BeforeUpdate)', () => {
     assert.deepEqual((dry.body as { spec: unknown }).spec, { replicas: 1 });
   });
 });
+
+describe('api core - generation', () => {
+  it('is set and bumped only for kinds that track it (workloads), never for config maps', async () => {
+    const { call } = await withNamespace();
+    const cm = (
+      await call({
+        verb: 'create',
+        resource: 'configmaps',
+        namespace: 'default',
+        body: { metadata: { name: 'c' }, data: { a: '1' } },
+      })
+    ).body as StoredObject;
+    assert.equal(cm.metadata.generation, undefined);
+    const edited = (
+      await call({
+        verb: 'patch',
+        resource: 'configmaps',
+        namespace: 'default',
+        name: 'c',
+        patchType: 'application/merge-patch+json',
+        body: { data: { a: '2' } },
+      })
+    ).body as StoredObject;
+    assert.equal(edited.metadata.generation, undefined);
+  });
+});

@@ -8,6 +8,7 @@ import {
   type KubeObject,
   type Service,
   carryOverServiceAllocations,
+  generateName,
   prepareForCreate,
 } from '@kubelab/api-types';
 import { PatchError, UnsupportedPatchTypeError, applyPatch } from '@kubelab/patch';
@@ -23,7 +24,6 @@ import { deleteGracePeriod, mainUpdateScope, resourceKey } from './strategies.js
 
 /** Attempts of an update/patch that keeps meeting concurrent writers. */
 const CONFLICT_RETRIES = 5;
-const GENERATE_NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
 export class WritePath {
   private readonly store: ReplicatedStore;
@@ -44,7 +44,8 @@ export class WritePath {
     const body = this.bodyObject(r);
     if (body.metadata.resourceVersion)
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
-    const name = body.metadata.name || this.generateName(body.metadata.generateName as string | undefined);
+    const prefix = body.metadata.generateName as string | undefined;
+    const name = body.metadata.name || (prefix ? generateName(prefix, this.o.rng) : '');
     const obj = prepareForCreate(r.info.kind, {
       ...body,
       metadata: { ...body.metadata, name, uid: this.o.newUid(), ...this.nsFields(r) },
@@ -63,7 +64,11 @@ export class WritePath {
         code: 201,
         body: {
           ...admitted,
-          metadata: { ...admitted.metadata, creationTimestamp: this.now(), generation: 1 },
+          metadata: {
+            ...admitted.metadata,
+            creationTimestamp: this.now(),
+            ...(GENERATION_KINDS.has(r.info.kind) ? { generation: 1 } : {}),
+          },
         },
       };
     }
@@ -72,6 +77,7 @@ export class WritePath {
       op: 'create',
       object: admitted,
       namespaced: r.info.namespaced,
+      tracksGeneration: GENERATION_KINDS.has(r.info.kind),
     });
     return { code: 201, body: this.unwrap(result, r, name) };
   }
@@ -290,14 +296,6 @@ export class WritePath {
 
   private dryRun(r: Resolved): boolean {
     return r.req.query?.dryRun === 'All';
-  }
-
-  private generateName(prefix: string | undefined): string {
-    if (!prefix) return '';
-    let suffix = '';
-    for (let i = 0; i < 5; i++)
-      suffix += GENERATE_NAME_CHARS[this.o.rng.int(0, GENERATE_NAME_CHARS.length - 1)];
-    return `${prefix}${suffix}`;
   }
 
   /** The request body as an object of this resource's kind, or a 400. */
