@@ -60,6 +60,14 @@ export class FakeClock implements Clock {
     this.timers = this.timers.filter((t) => !t.cancelled);
   }
 
+  /**
+   * Moves time forward WITHOUT firing anything: what a process stopped with SIGSTOP sees; its timers are all
+   * overdue at the next {@link FakeClock.advance}.
+   */
+  jump(ms: number): void {
+    this.nowMs += ms;
+  }
+
   /** Number of timers still pending. */
   pending(): number {
     return this.timers.filter((t) => !t.cancelled).length;

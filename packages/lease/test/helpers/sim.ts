@@ -3,9 +3,9 @@
  * sees no timers fire, then finds them all overdue at SIGCONT), a "world" that advances several such clocks
  * in lockstep, and a recorder of an elector's callbacks.
  */
-import type { Clock, Timer } from '@kubelab/clock';
-import { seededRng } from '@kubelab/clock';
+import { type Clock, seededRng } from '@kubelab/clock';
 import { silentLogger } from '@kubelab/telemetry';
+import { FakeClock } from '@kubelab/testkit';
 import {
   type LeaderElector,
   type LeaderElectorConfig,
@@ -16,62 +16,10 @@ import {
 /** Lets every pending promise continuation run (microtasks drain before an immediate). */
 export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A fake clock whose time can jump without firing timers; timers fire in deadline order on `advance`. */
-export class JumpClock implements Clock {
-  private nowMs = 0;
-  private seq = 0;
-  private timers: { at: number; seq: number; fn: () => void; live: boolean }[] = [];
-
-  constructor(private readonly wallOffsetMs = 0) {}
-
-  now(): number {
-    return this.nowMs;
-  }
-
-  wallNow(): number {
-    return this.nowMs + this.wallOffsetMs;
-  }
-
-  setTimer(delayMs: number, fn: () => void): Timer {
-    const t = { at: this.nowMs + Math.max(0, delayMs), seq: this.seq++, fn, live: true };
-    this.timers.push(t);
-    return {
-      cancel: () => {
-        t.live = false;
-      },
-    };
-  }
-
-  sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = this.setTimer(delayMs, resolve);
-      signal?.addEventListener('abort', () => {
-        timer.cancel();
-        reject(signal.reason);
-      });
-    });
-  }
-
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const target = this.nowMs + ms;
-    for (;;) {
-      const due = this.timers
-        .filter((t) => t.live && t.at <= target)
-        .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (due === undefined) break;
-      due.live = false;
-      this.nowMs = Math.max(this.nowMs, due.at);
-      due.fn();
-    }
-    this.nowMs = target;
-    this.timers = this.timers.filter((t) => t.live);
-  }
-
-  /** Moves time forward WITHOUT firing anything (the process was stopped). */
-  jump(ms: number): void {
-    this.nowMs += ms;
+/** testkit's FakeClock (timers fire in deadline order on `advance`, `jump` moves time without firing them), with wall time = monotonic time + offset. */
+export class JumpClock extends FakeClock {
+  constructor(wallOffsetMs = 0) {
+    super(0, wallOffsetMs);
   }
 }
 
