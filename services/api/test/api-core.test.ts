@@ -39,6 +39,18 @@ const pod = (name: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** A valid one-container Deployment `name` with `replicas`, selecting app=name. */
+const deployment = (name: string, replicas: number) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'nginx' }] } },
+  },
+});
+
 async function withNamespace() {
   const s = setup();
   const ns = await s.call({
@@ -175,19 +187,7 @@ describe('api core - updates and patches', () => {
 
   it('scale subresource: get and merge-patch replicas', async () => {
     const { call } = await withNamespace();
-    const dep = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'nginx' }] },
-        },
-      },
-    };
+    const dep = deployment('web', 2);
     assert.equal(
       (
         await call({
@@ -531,19 +531,7 @@ describe('api core - update keeps system metadata (rest.BeforeUpdate)', () => {
 
   it('a dry-run patch of /scale answers with a Scale', async () => {
     const { call } = await withNamespace();
-    const dep = {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' } },
-          spec: { containers: [{ name: 'web', image: 'nginx' }] },
-        },
-      },
-    };
+    const dep = deployment('web', 2);
     await call({ group: 'apps', verb: 'create', resource: 'deployments', namespace: 'default', body: dep });
     const dry = await call({
       group: 'apps',
