@@ -82,9 +82,9 @@ const replicaColumns = (selectorDescription: string) => [
   wide('Selector', selectorDescription),
 ];
 
-export const replicaSetPrinter: Printer = {
-  columns: replicaColumns('Selector is a label query over pods that should match the replica count.'),
-  row(o, nowMs) {
+/** The row of a replica-holding controller: ReplicaSet (LabelSelector) and ReplicationController (map). */
+function replicaRow(formatSelector: (sel: unknown) => string): Printer['row'] {
+  return (o, nowMs) => {
     const [containers, images] = templateContainers(o);
     return {
       cells: [
@@ -95,31 +95,22 @@ export const replicaSetPrinter: Printer = {
         age(o, nowMs),
         containers,
         images,
-        formatLabelSelector(get(o, 'spec', 'selector')),
+        formatSelector(get(o, 'spec', 'selector')),
       ],
     };
-  },
+  };
+}
+
+export const replicaSetPrinter: Printer = {
+  columns: replicaColumns('Selector is a label query over pods that should match the replica count.'),
+  row: replicaRow((sel) => formatLabelSelector(sel as never)),
 };
 
 export const replicationControllerPrinter: Printer = {
   columns: replicaColumns(
     'Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template.',
   ),
-  row(o, nowMs) {
-    const [containers, images] = templateContainers(o);
-    return {
-      cells: [
-        name(o),
-        replicas(o),
-        int(get(o, 'status', 'replicas')),
-        int(get(o, 'status', 'readyReplicas')),
-        age(o, nowMs),
-        containers,
-        images,
-        formatLabels(get(o, 'spec', 'selector')),
-      ],
-    };
-  },
+  row: replicaRow((sel) => formatLabels(sel as never)),
 };
 
 export const statefulSetPrinter: Printer = {
