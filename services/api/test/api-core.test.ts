@@ -51,6 +51,18 @@ const deployment = (name: string, replicas: number) => ({
   },
 });
 
+/** Creates ConfigMap `name` (data a=1) in `default` and returns it. */
+async function createConfigMap(call: ReturnType<typeof setup>['call'], name: string): Promise<StoredObject> {
+  const r = await call({
+    verb: 'create',
+    resource: 'configmaps',
+    namespace: 'default',
+    body: { metadata: { name }, data: { a: '1' } },
+  });
+  assert.equal(r.code, 201);
+  return r.body as StoredObject;
+}
+
 async function withNamespace() {
   const s = setup();
   const ns = await s.call({
@@ -497,14 +509,7 @@ describe('api core - services', () => {
 describe('api core - update keeps system metadata (rest.BeforeUpdate)', () => {
   it('a PUT without uid/creationTimestamp, or with a reformatted timestamp, keeps the stored ones', async () => {
     const { call } = await withNamespace();
-    const cm = (
-      await call({
-        verb: 'create',
-        resource: 'configmaps',
-        namespace: 'default',
-        body: { metadata: { name: 'c' }, data: { a: '1' } },
-      })
-    ).body as StoredObject;
+    const cm = await createConfigMap(call, 'c');
     const bare = await call({
       verb: 'update',
       resource: 'configmaps',
@@ -552,14 +557,7 @@ describe('api core - update keeps system metadata (rest.BeforeUpdate)', () => {
 describe('api core - generation', () => {
   it('is set and bumped only for kinds that track it (workloads), never for config maps', async () => {
     const { call } = await withNamespace();
-    const cm = (
-      await call({
-        verb: 'create',
-        resource: 'configmaps',
-        namespace: 'default',
-        body: { metadata: { name: 'c' }, data: { a: '1' } },
-      })
-    ).body as StoredObject;
+    const cm = await createConfigMap(call, 'c');
     assert.equal(cm.metadata.generation, undefined);
     const edited = (
       await call({
