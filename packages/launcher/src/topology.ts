@@ -66,6 +66,26 @@ export function serviceIdentity(name: string, role: ServiceRole): string {
   }
 }
 
+/**
+ * The process cluster's network, all inside 127.0.0.0/8 (Linux routes the whole block to loopback, so pod,
+ * service and node addresses need no privileges or interfaces). Any of these can be overridden through the
+ * environment `kubelab up` runs in (they reach every service as `extraEnv`).
+ */
+export const PROCESS_NETWORK = {
+  /** Pod IPs: node IPAM hands each node a /24 of this. */
+  KUBELAB_CLUSTER_CIDR: '127.128.0.0/10',
+  KUBELAB_NODE_CIDR_MASK_SIZE: '24',
+  /** ClusterIPs (the api allocates them; kube-proxy listens on them). */
+  KUBELAB_SERVICE_CIDR: '127.96.0.0/16',
+  /** Emulated LoadBalancer ingress IPs. */
+  KUBELAB_LOADBALANCER_CIDR: '127.200.0.0/16',
+} as const;
+
+/** The address node `i` registers and serves NodePorts on: 127.0.100.(i+1). */
+export function nodeAddress(i: number): string {
+  return `127.0.${100 + Math.floor((i + 1) / 256)}.${(i + 1) % 256}`;
+}
+
 /** Default replica counts: 3 api (a Raft group), 2 scheduler, 2 controller (one active each), 2 dns. */
 export function defaultReplicas(nodes: number): Record<ServiceRole, number> {
   return { api: 3, scheduler: 2, controller: 2, node: nodes, dns: 2 };
@@ -88,6 +108,7 @@ export function buildTopology(o: TopologyOptions): ProcessSpec[] {
       const name = `${role}-${i}`;
       const port = role === Role.Api ? o.apiPorts[i] : undefined;
       const env: Record<string, string> = {
+        ...PROCESS_NETWORK,
         ...o.extraEnv,
         KUBELAB_ROLE: role,
         KUBELAB_ID: name,
@@ -99,6 +120,7 @@ export function buildTopology(o: TopologyOptions): ProcessSpec[] {
         ...o.serviceEnv?.(name, role),
       };
       if (port !== undefined) env.KUBELAB_HTTP_PORT = String(port);
+      if (role === Role.Node) env.KUBELAB_NODE_IP = nodeAddress(i);
       specs.push({
         name,
         role,
