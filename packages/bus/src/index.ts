@@ -58,3 +58,17 @@ export {
 export type { NatsRaftTransportOptions } from './raft-transport.js';
 export { createNatsRaftTransport, FRAME_VERSION, FrameError } from './raft-transport.js';
 export { raftEndpoints } from './raft-endpoints.js';
+export type {
+  NodeExecIO,
+  NodeExecRequest,
+  NodeExecResult,
+  NodeLogsRequest,
+  NodeRpcClient,
+  NodeRpcControl,
+  NodeRpcFrame,
+  NodeRpcHandlers,
+  NodeRpcOpen,
+  NodeRpcOptions,
+  NodeRpcStatus,
+} from './node-rpc.js';
+export { NodeRpcError, nodeRpcClient, nodeRpcEndpoints, nodeRpcTopics, serveNodeRpc } from './node-rpc.js';

@@ -13,6 +13,9 @@
  * - `kubelab.api.cancel.<streamId>`   a client closing its watch stream (client → api)
  * - `kubelab.raftpropose.<group>.<nodeId>` a follower forwarding a proposal to its group's leader
  * - `kubelab.raftkv.<group>.<nodeId>` the replicated KV of the raft benchmark (bench/raft/kv)
+ * - `kubelab.noderpc.open.<node>`     opens a node RPC stream (logs, exec) on one node's kubelet
+ * - `kubelab.noderpc.stream.<id>`     a node RPC stream's frames (node → caller)
+ * - `kubelab.noderpc.control.<id>`    a node RPC stream's flow credit, keepalive and cancel (caller → node)
  */
 import { AssertionError } from 'node:assert';
 
@@ -70,6 +73,16 @@ export const subjects = {
   /** One node of the raft benchmark's replicated KV (bench/raft/kv). */
   raftKv: (group: string, nodeId: string | number): string =>
     subject('raftkv', subjectToken(group, 'raft group'), subjectToken(nodeId, 'raft node id')),
+  /**
+   * A node's RPC intake (logs, exec). Node names are DNS subdomains and may hold dots, which would split the
+   * subject; they never hold `_`, so mapping `.` to `_` keeps names apart.
+   */
+  nodeRpc: (nodeName: string): string =>
+    subject('noderpc', 'open', subjectToken(nodeName.replaceAll('.', '_'), 'node name')),
+  nodeRpcStream: (streamId: string): string =>
+    subject('noderpc', 'stream', subjectToken(streamId, 'stream id')),
+  nodeRpcControl: (streamId: string): string =>
+    subject('noderpc', 'control', subjectToken(streamId, 'stream id')),
 } as const;
 
 /** Builds the subject of a raft node's inbox; shorthand for `subjects.raftInbox`. */
