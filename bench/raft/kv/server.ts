@@ -35,7 +35,7 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     group: { type: 'string', default: 'kv' },
     'no-fsync': { type: 'boolean', default: false },
-    'leader-sends-first': { type: 'boolean', default: false },
+    'persist-then-send': { type: 'boolean', default: false },
     'tick-ms': { type: 'string' },
     'election-ticks': { type: 'string' },
     'metrics-port': { type: 'string' },
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     rng: seededRng(randomSeed()),
     ...(args['tick-ms'] === undefined ? {} : { tickMs: Number(args['tick-ms']) }),
     ...(args['election-ticks'] === undefined ? {} : { electionTicks: Number(args['election-ticks']) }),
-    leaderSendsBeforePersist: args['leader-sends-first'],
+    leaderSendsBeforePersist: !args['persist-then-send'],
     metrics,
     logger,
   });

@@ -68,7 +68,9 @@ export interface NodeDriverConfig<R = undefined> {
   /**
    * Let a leader send a Ready's messages before persisting it, overlapping its fsync with the followers'
    * (Raft thesis §10.2.1; etcd's server does this: `if islead { transport.Send(...) }` before saving).
-   * Default false: the plain Ready order (persist → send) of STYLE.md principle 3.
+   * Default true (it takes one fsync off the commit path at low concurrency); false keeps the plain Ready
+   * order (persist → send) of STYLE.md principle 3. The deterministic simulation runs 30 % of its seeds with
+   * the overlap, crashes losing unsynced writes included.
    *
    * Why it is safe here: a leader's messages (appends, heartbeats, read-index and transfer messages) are
    * not acknowledgements of its own state; vote and append RESPONSES only come from followers and
@@ -161,7 +163,7 @@ export function resolveDriverConfig<R>(c: NodeDriverConfig<R>): ResolvedDriverCo
     electionTicks: c.electionTicks ?? d.electionTicks,
     heartbeatTicks: c.heartbeatTicks ?? d.heartbeatTicks,
     raft: { ...d.raft, ...c.raft },
-    leaderSendsBeforePersist: c.leaderSendsBeforePersist ?? false,
+    leaderSendsBeforePersist: c.leaderSendsBeforePersist ?? true,
     applied: c.applied,
     snapshotEntries: c.snapshotEntries ?? d.snapshotEntries,
     snapshotCatchUpEntries: c.snapshotCatchUpEntries ?? d.snapshotCatchUpEntries,

@@ -316,7 +316,7 @@ export class NodeDriver<R = undefined> {
 
   /**
    * persist → send → apply → advance (principle 3), then maybe snapshot. Two overlaps, both safe:
-   * - a leader may send first (opt-in, see NodeDriverConfig.leaderSendsBeforePersist);
+   * - a leader sends first (the default; see NodeDriverConfig.leaderSendsBeforePersist);
    * - a Ready whose only write is a new commit index (no entries, term, vote or snapshot: `mustSync` false)
    *   is applied while that write is in flight. Nothing depends on the commit index being on disk (it is
    *   never fsynced on its own; a restart re-learns it from the leader), and the loop still waits for the
