@@ -45,6 +45,7 @@ await serviceMain('api', env, {
       ready: () => replica.ready(),
       id: senv.id,
       onError: (err) => logger.error({ err }, 'unexpected error in a request'),
+      podStreams: replica.podStreams,
     });
     const server = await startHttpsServer({
       app: http.app,

@@ -5,13 +5,14 @@
  * adds the HTTP front.
  */
 import { join } from 'node:path';
-import { type Bus, BusError, createNatsRaftTransport, raftEndpoints } from '@kubelab/bus';
+import { type Bus, BusError, createNatsRaftTransport, nodeRpcClient, raftEndpoints } from '@kubelab/bus';
 import type { Clock, Rng } from '@kubelab/clock';
 import { ErrNotLeader, FileStorage, NodeDriver, StateType, bootstrapSnapshot } from '@kubelab/raft-node';
 import type { Logger } from '@kubelab/telemetry';
 import type { Admission } from './core/admission.js';
 import { ApiCore } from './core/api-core.js';
 import type { RequestUser } from './core/handler.js';
+import { PodStreams } from './core/pod-streams.js';
 import { type NatsFront, startNatsFront } from './nats/nats-front.js';
 import { RaftCommandLog } from './raft/raft-log.js';
 import { ReplicatedStore } from './store/replicated-store.js';
@@ -46,6 +47,8 @@ export interface Replica {
   readonly core: ApiCore;
   readonly store: ReplicatedStore;
   readonly driver: NodeDriver;
+  /** pods/log and pods/exec through node RPC (shared by the HTTP and NATS fronts). */
+  readonly podStreams: PodStreams;
   /** True once raft knows a leader and the built-in namespaces exist. */
   ready(): boolean;
   details(): Record<string, unknown>;
@@ -102,9 +105,12 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
   });
   await driver.start();
   const core = new ApiCore({ store, admission: o.admission, clock: o.clock, rng: o.rng, newUid: o.newUid });
+  const nodes = nodeRpcClient(o.bus, { clock: o.clock, logger: o.logger });
+  const podStreams = new PodStreams({ handler: core, nodes, clock: o.clock });
   const front: NatsFront = await startNatsFront({
     bus: o.bus,
     handler: core,
+    podStreams,
     clock: o.clock,
     logger: o.logger,
     authenticate: o.authenticate,
@@ -117,6 +123,7 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
     core,
     store,
     driver,
+    podStreams,
     ready: () => seeded && driver.status().lead !== 0,
     isLeader: () => driver.status().raftState === StateType.Leader,
     details: () => {

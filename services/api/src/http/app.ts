@@ -8,9 +8,10 @@ import type { Clock } from '@kubelab/clock';
 import { decodeKubernetesProtobuf } from '@kubelab/k8s-protobuf';
 import { Hono } from 'hono';
 import type { ApiHandler } from '../core/handler.js';
+import type { PodStreams } from '../core/pod-streams.js';
 import { registerDiscovery } from './discovery.js';
 import { type Authenticate, authn } from './middleware/authn/index.js';
-import { inFlight } from './middleware/in-flight/index.js';
+import { inFlight, isWatchRequest } from './middleware/in-flight/index.js';
 import { buildOpenApiDocs } from './openapi/index.js';
 import type { ProtobufDecoder } from './request-body.js';
 import { serveResources } from './resources.js';
@@ -69,7 +70,12 @@ export interface HttpAppOptions extends AppOptions {
   readonly decodeProtobuf?: ProtobufDecoder;
   /** Called with unexpected errors (they become 500 Status responses). */
   readonly onError?: (err: unknown) => void;
+  /** pods/log and pods/exec through node RPC; without it they answer 503. */
+  readonly podStreams?: PodStreams;
 }
+
+/** Kubernetes' long-running requests (not counted in flight): watches and the streaming pod subresources. */
+const STREAMING_SUBRESOURCE = /^\/api\/v1\/namespaces\/[^/]+\/pods\/[^/]+\/(log|exec|attach|portforward)$/;
 
 /** The app plus a way to end every open watch stream (on shutdown). */
 export interface HttpApp {
@@ -99,7 +105,13 @@ export function createHttpApp(o: HttpAppOptions): HttpApp {
 
   registerHealth(app, o);
   app.use('*', authn({ authenticate: o.authenticate }));
-  app.use('*', inFlight({ maxPerUser: o.maxInFlightPerUser ?? 400 }));
+  app.use(
+    '*',
+    inFlight({
+      maxPerUser: o.maxInFlightPerUser ?? 400,
+      isLongRunning: (c) => isWatchRequest(c) || STREAMING_SUBRESOURCE.test(c.req.path),
+    }),
+  );
 
   registerDiscovery(app);
   app.get('/openapi/v3', () => jsonResponse(200, openapi.index));
@@ -122,6 +134,7 @@ export function createHttpApp(o: HttpAppOptions): HttpApp {
     maxBodyBytes: o.maxBodyBytes ?? MAX_BODY_BYTES,
     decodeProtobuf: o.decodeProtobuf ?? decodeKubernetesProtobuf,
     watches,
+    podStreams: o.podStreams,
   });
   app.all('/api/*', resources);
   app.all('/apis/*', resources);

@@ -6,7 +6,9 @@ import { apiVersionOf, formatApiVersion } from '@kubelab/api-types';
 import type { Clock } from '@kubelab/clock';
 import type { Context } from 'hono';
 import type { ApiHandler, ApiRequest, RequestUser } from '../core/handler.js';
+import type { PodStreams } from '../core/pod-streams.js';
 import { wantsTable } from './media.js';
+import { servePodLog } from './pod-log.js';
 import { type ProtobufDecoder, decodeObjectBody, decodePatchBody, readBodyLimited } from './request-body.js';
 import { type ResolvedRequest, parseResourcePath, resolveRequest } from './request-path.js';
 import { type HttpApiResponse, jsonResponse, renderResponse } from './response.js';
@@ -21,6 +23,8 @@ export interface ResourceRouteOptions {
   readonly decodeProtobuf?: ProtobufDecoder | undefined;
   /** Registry of open watch streams (closed on shutdown). */
   readonly watches: Set<() => void>;
+  /** pods/log and pods/exec through the pod's node; without it they answer 503. */
+  readonly podStreams?: PodStreams | undefined;
 }
 
 const TRUE_VALUES = new Set(['true', '1', 't', 'T', 'TRUE', 'True']);
@@ -167,6 +171,29 @@ function renderAnswer(
   return renderResponse({ ...answer, body: stampTypeMeta(answer.body, r) });
 }
 
+/** pods/log (streamed from the node) and pods/exec without a protocol upgrade; undefined for others. */
+function podStreamRoute(
+  c: Context,
+  r: ResolvedRequest,
+  query: Record<string, string>,
+  user: RequestUser,
+  o: ResourceRouteOptions,
+): Promise<Response> | undefined {
+  const { path } = r;
+  if (path.group !== '' || path.resource !== 'pods' || path.namespace === undefined) return undefined;
+  if (path.name === undefined) return undefined;
+  const sub = path.subresource;
+  if (sub !== 'log' && sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') return undefined;
+  if (!o.podStreams) {
+    const s = httpErrors.serviceUnavailable('this api replica cannot reach nodes');
+    return Promise.resolve(jsonResponse(s.code, s));
+  }
+  const ref = { namespace: path.namespace, name: path.name };
+  if (sub === 'log') return servePodLog(o.podStreams, ref, query, user, c.req.raw.signal);
+  // exec, attach and port-forward arrive as protocol upgrades (server.ts); a plain request cannot stream.
+  return Promise.resolve(jsonResponse(400, httpErrors.badRequest('Upgrade request required')));
+}
+
 /**
  * The handler of every `/api/*` and `/apis/*` path that is not discovery.
  *
@@ -192,6 +219,8 @@ export function serveResources(o: ResourceRouteOptions) {
     const req = toApiRequest(r, query, body);
     const user = c.get('user');
     if (r.verb === 'watch') return serveWatch(c, req, r, user, o);
+    const streaming = podStreamRoute(c, r, query, user, o);
+    if (streaming) return streaming;
     const answer: HttpApiResponse = await o.handler.handle(req, user);
     return renderAnswer(c, answer, r, query, o);
   };

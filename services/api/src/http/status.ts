@@ -11,6 +11,7 @@ import {
   methodNotSupported,
   notFoundPath,
   requestEntityTooLarge,
+  serviceUnavailable,
   tooManyRequests,
   unauthorized,
   unsupportedMediaType,
@@ -54,6 +55,7 @@ export const httpErrors = {
     message,
   }),
   internal: (message: string): Status => internal(message).status,
+  serviceUnavailable: (message: string): Status => serviceUnavailable(message).status,
 };
 
 /** Whether a value looks like a Status (a handler may answer errors with one). */

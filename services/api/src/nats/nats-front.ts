@@ -16,7 +16,8 @@ import {
 } from '@kubelab/bus';
 import { type Clock, repeat } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
-import type { ApiHandler, RequestUser } from '../core/handler.js';
+import type { ApiHandler, ApiRequest, RequestUser } from '../core/handler.js';
+import type { PodStreams } from '../core/pod-streams.js';
 
 export interface NatsFrontOptions {
   readonly bus: Bus;
@@ -29,6 +30,20 @@ export interface NatsFrontOptions {
   readonly heartbeatMs?: number;
   /** Bound on concurrently open watch streams of this replica. */
   readonly maxStreams?: number;
+  /** Answers `pods/log` (the whole log, without follow); without it the core answers. */
+  readonly podStreams?: PodStreams;
+}
+
+/** A `pods/log` read, which the NATS front answers with the node's log as one text body. */
+function isPodLog(req: ApiRequest): req is ApiRequest & { namespace: string; name: string } {
+  return (
+    req.verb === 'get' &&
+    req.group === '' &&
+    req.resource === 'pods' &&
+    req.subresource === 'log' &&
+    req.namespace !== undefined &&
+    req.name !== undefined
+  );
 }
 
 const unauthorized = (): ApiResponse => {
@@ -50,7 +65,15 @@ export async function startNatsFront(o: NatsFrontOptions): Promise<NatsFront> {
       apiEndpoints.request(),
       async (req) => {
         const user = o.authenticate(req.token);
-        return user ? o.handler.handle(req, user) : unauthorized();
+        if (!user) return unauthorized();
+        if (o.podStreams && isPodLog(req)) {
+          return o.podStreams.collectLogs(
+            { namespace: req.namespace, name: req.name },
+            req.query ?? {},
+            user,
+          );
+        }
+        return o.handler.handle(req, user);
       },
       { queue: API_QUEUE },
     ),

@@ -15,7 +15,10 @@ export const NOW_MS = Date.UTC(2026, 0, 1, 12);
 export const ago = (ms: number) => new Date(NOW_MS - ms).toISOString().replace('.000Z', 'Z');
 
 /** An app over a FakeHandler with a FakeClock; `request` adds the admin bearer token. */
-export function setup(extra: Partial<HttpAppOptions> = {}) {
+export function setup(
+  extra: Partial<HttpAppOptions> = {},
+  more: (handler: FakeHandler, clock: FakeClock) => Partial<HttpAppOptions> = () => ({}),
+) {
   const handler = new FakeHandler();
   const clock = new FakeClock(0, NOW_MS);
   const http = createHttpApp({
@@ -25,6 +28,7 @@ export function setup(extra: Partial<HttpAppOptions> = {}) {
     ready: () => true,
     id: 'api-0',
     ...extra,
+    ...more(handler, clock),
   });
   const request = (path: string, init: RequestInit = {}) =>
     http.app.request(path, {
