@@ -1,45 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  type NodeExecIO,
-  type NodeExecRequest,
-  type NodeLogsRequest,
-  type NodeRpcClient,
-  NodeRpcError,
-} from '@kubelab/bus';
+import { type NodeLogsRequest, NodeRpcError } from '@kubelab/bus';
 import { FakeClock } from '@kubelab/testkit';
 import { PodStreams } from '../../src/core/pod-streams.js';
 import { ADMIN } from './fake-handler.js';
+import { FakeNodes } from './fake-nodes.js';
 import { NOW_MS, json, setup } from './helpers.js';
-
-/** A node RPC client answered in process: records calls, answers from `logs`/`exec` set per test. */
-export class FakeNodes implements NodeRpcClient {
-  readonly calls: { node: string; req: NodeLogsRequest | NodeExecRequest }[] = [];
-  chunks: string[] = [];
-  refuse: NodeRpcError | undefined;
-  /** When set, the stream waits on it after the chunks (a follow). */
-  hold: Promise<void> | undefined;
-  cancelled = false;
-  execResult = { exitCode: 0 };
-
-  async *logs(node: string, req: NodeLogsRequest, signal?: AbortSignal): AsyncIterable<string> {
-    this.calls.push({ node, req });
-    if (this.refuse) throw this.refuse;
-    for (const c of this.chunks) yield c;
-    if (this.hold) {
-      const aborted = new Promise<void>((r) => signal?.addEventListener('abort', () => r()));
-      await Promise.race([this.hold, aborted]);
-      if (signal?.aborted) this.cancelled = true;
-    }
-  }
-
-  async exec(node: string, req: NodeExecRequest, io: NodeExecIO): Promise<{ exitCode: number }> {
-    this.calls.push({ node, req });
-    if (this.refuse) throw this.refuse;
-    for (const c of this.chunks) io.stdout(c);
-    return this.execResult;
-  }
-}
 
 function withPod(spec: Record<string, unknown>) {
   const nodes = new FakeNodes();
