@@ -53,6 +53,7 @@ await serviceMain('api', env, {
       host: env.KUBELAB_HTTP_HOST ?? '127.0.0.1',
       tls: { key: pki.serving.keyPem, cert: pki.serving.certPem },
       beforeClose: () => http.closeWatches(),
+      onUpgrade: http.upgrade,
     });
     logger.info({ port: server.port }, 'https listening');
     return {

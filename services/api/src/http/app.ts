@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import type { ApiHandler } from '../core/handler.js';
 import type { PodStreams } from '../core/pod-streams.js';
 import { registerDiscovery } from './discovery.js';
+import { type UpgradeListener, execUpgrade } from './exec.js';
 import { type Authenticate, authn } from './middleware/authn/index.js';
 import { inFlight, isWatchRequest } from './middleware/in-flight/index.js';
 import { buildOpenApiDocs } from './openapi/index.js';
@@ -83,6 +84,8 @@ export interface HttpApp {
   readonly fetch: Hono['fetch'];
   /** Ends every open watch stream (their clients see a clean EOF and re-watch elsewhere). */
   closeWatches(): void;
+  /** The server's `upgrade` listener: `pods/exec` over WebSocket. */
+  readonly upgrade: UpgradeListener;
 }
 
 /**
@@ -139,9 +142,15 @@ export function createHttpApp(o: HttpAppOptions): HttpApp {
   app.all('/api/*', resources);
   app.all('/apis/*', resources);
 
+  const upgrade = execUpgrade({
+    authenticate: o.authenticate,
+    podStreams: o.podStreams,
+    ...(o.onError ? { onError: o.onError } : {}),
+  });
   return {
     app,
     fetch: app.fetch,
+    upgrade,
     closeWatches() {
       for (const end of [...watches]) end();
     },

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 /**
  * The HTTPS listener: @hono/node-server over `https.createServer` with the cluster's serving certificate.
  * kubectl only sends bearer tokens over TLS (KUBECTL.md §0.6), so the api never serves the resource API in
@@ -5,6 +6,7 @@
  */
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 
@@ -23,6 +25,8 @@ export interface HttpsServerOptions {
   readonly tls: TlsMaterial;
   /** Called before connections are cut on close (e.g. `HttpApp.closeWatches`). */
   readonly beforeClose?: () => void;
+  /** Protocol upgrades (exec over WebSocket, `HttpApp.upgrade`); without it upgrades are refused. */
+  readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface HttpsServer {
@@ -64,5 +68,6 @@ export function startHttpsServer(o: HttpsServerOptions): Promise<HttpsServer> {
       },
     );
     server.once('error', reject);
+    if (o.onUpgrade) server.on('upgrade', o.onUpgrade);
   });
 }

@@ -22,7 +22,12 @@ export class FakeNodes implements NodeRpcClient {
     }
   }
 
-  async exec(node: string, req: NodeExecRequest, io: NodeExecIO): Promise<{ exitCode: number }> {
+  async exec(
+    node: string,
+    req: NodeExecRequest,
+    io: NodeExecIO,
+    _signal?: AbortSignal,
+  ): Promise<{ exitCode: number }> {
     this.calls.push({ node, req });
     if (this.refuse) throw this.refuse;
     for (const c of this.chunks) io.stdout(c);

@@ -1,0 +1,243 @@
+/**
+ * `kubectl exec` over WebSocket: kubectl 1.32 upgrades `GET /api/v1/namespaces/{ns}/pods/{name}/exec` with
+ * the `v5.channel.k8s.io` subprotocol (then `v4.channel.k8s.io`, …) and falls back to SPDY only when the
+ * upgrade fails (KUBECTL.md §6.3: both arrive on the server's `upgrade` event, not as requests).
+ *
+ * Channel framing (k8s.io/apimachinery wsstream; client-go tools/remotecommand websocket.go): every binary
+ * message starts with a channel byte — 0 stdin (client → server), 1 stdout, 2 stderr, 3 error (one JSON
+ * Status at the end: Success, or Failure with reason `NonZeroExitCode` and an `ExitCode` cause), 4 resize
+ * (ignored here) and, in v5 only, 255 close: `[255, 0]` says the client closed stdin.
+ *
+ * Node RPC exec takes stdin as one string, so the api collects stdin until the client closes it (v5) and
+ * then runs the command; with v4 (no close signal) the command runs at once without stdin. Errors found
+ * before the upgrade (bad token, missing pod, unknown container, no node) are answered as HTTP Status
+ * responses, which kubectl prints as `Error from server (…)` (after its SPDY retry gets the same answer).
+ */
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Status } from '@kubelab/api-types';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { RequestUser } from '../core/handler.js';
+import { type PodStreams, nodeRpcStatus } from '../core/pod-streams.js';
+import { bearerToken } from './middleware/authn/index.js';
+import type { Authenticate } from './middleware/authn/index.js';
+import { httpErrors } from './status.js';
+
+/** The subprotocols this api speaks, best first. */
+export const EXEC_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'] as const;
+
+const STDIN = 0;
+const STDOUT = 1;
+const STDERR = 2;
+const ERROR = 3;
+const CLOSE = 255;
+/** Bound on collected stdin (the request body limit of the api). */
+const STDIN_BYTES_MAX = 3 * 1024 * 1024;
+const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
+const TRUE = new Set(['true', '1', 't', 'T', 'TRUE', 'True']);
+
+export interface ExecUpgradeOptions {
+  readonly authenticate: Authenticate;
+  /** Without it every exec answers 503. */
+  readonly podStreams?: PodStreams | undefined;
+  /** Called with unexpected errors. */
+  readonly onError?: (err: unknown) => void;
+}
+
+/** The `upgrade` listener of the HTTPS server. */
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** Answers an upgrade request with a plain HTTP response carrying a Status, and closes the socket. */
+function refuse(socket: Duplex, status: Status): void {
+  const body = JSON.stringify(status);
+  const code = status.code ?? 500;
+  socket.end(
+    `HTTP/1.1 ${code} ${STATUS_CODES[code] ?? 'Error'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/** The exec options of the query (`command` repeats, one argument per value). */
+interface ExecQuery {
+  readonly command: string[];
+  readonly container: string | undefined;
+  readonly stdin: boolean;
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+  readonly tty: boolean;
+}
+
+function execQuery(params: URLSearchParams): ExecQuery {
+  const flag = (name: string) => TRUE.has(params.get(name) ?? '');
+  return {
+    command: params.getAll('command'),
+    container: params.get('container') ?? undefined,
+    stdin: flag('stdin'),
+    stdout: flag('stdout'),
+    stderr: flag('stderr'),
+    tty: flag('tty'),
+  };
+}
+
+/** The error-channel Status for an exit code (kubelet's remotecommand.NonZeroExitCodeReason). */
+export function exitStatus(command: readonly string[], exitCode: number): Record<string, unknown> {
+  if (exitCode === 0) return { metadata: {}, status: 'Success' };
+  return {
+    metadata: {},
+    status: 'Failure',
+    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${exitCode}`,
+    reason: 'NonZeroExitCode',
+    details: { causes: [{ reason: 'ExitCode', message: String(exitCode) }] },
+  };
+}
+
+function frame(channel: number, data: string | Buffer): Buffer {
+  const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  return Buffer.concat([Buffer.from([channel]), payload]);
+}
+
+/** Collects stdin until the client closes it (v5 `[255, 0]`) or the socket ends; v4 has no stdin end. */
+function collectStdin(ws: WebSocket, v5: boolean, wanted: boolean): Promise<string | undefined> {
+  if (!wanted || !v5) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      ws.off('message', onMessage);
+      ws.off('close', done);
+      resolve(Buffer.concat(parts).toString('utf8'));
+    };
+    const onMessage = (data: Buffer, isBinary: boolean) => {
+      if (!isBinary || data.length === 0) return;
+      if (data[0] === STDIN && size < STDIN_BYTES_MAX) {
+        parts.push(data.subarray(1));
+        size += data.length - 1;
+      } else if (data[0] === CLOSE && data[1] === STDIN) {
+        done();
+      }
+    };
+    ws.on('message', onMessage);
+    ws.on('close', done);
+  });
+}
+
+/** Runs the command on the node and bridges its output to the socket; ends with the error channel. */
+async function runExec(
+  ws: WebSocket,
+  streams: PodStreams,
+  target: { nodeName: string; request: Parameters<PodStreams['exec']>[1] },
+  q: ExecQuery,
+): Promise<void> {
+  const abort = new AbortController();
+  ws.on('close', () => abort.abort());
+  const stdin = await collectStdin(ws, ws.protocol === 'v5.channel.k8s.io', q.stdin);
+  if (abort.signal.aborted) return;
+  const send = (channel: number, chunk: string) => {
+    if (ws.readyState === ws.OPEN) ws.send(frame(channel, chunk));
+  };
+  let status: Record<string, unknown>;
+  try {
+    const { exitCode } = await streams.exec(
+      target.nodeName,
+      { ...target.request, ...(stdin !== undefined ? { stdin } : {}) },
+      {
+        stdout: (c) => q.stdout && send(STDOUT, c),
+        // With a TTY the terminal merges stderr into stdout, as kubelet does.
+        stderr: (c) => (q.tty ? q.stdout && send(STDOUT, c) : q.stderr && send(STDERR, c)),
+      },
+      abort.signal,
+    );
+    status = exitStatus(q.command, exitCode);
+  } catch (err) {
+    if (abort.signal.aborted) return;
+    const s = nodeRpcStatus(err);
+    status = { metadata: {}, status: 'Failure', message: s.message, reason: s.reason, code: s.code };
+  }
+  if (ws.readyState !== ws.OPEN) return;
+  ws.send(frame(ERROR, JSON.stringify(status)));
+  ws.close(1000);
+}
+
+/** Authenticates and resolves an exec upgrade; a Status when it must be refused. */
+async function resolveUpgrade(
+  req: IncomingMessage,
+  o: ExecUpgradeOptions,
+): Promise<
+  | {
+      ok: true;
+      user: RequestUser;
+      q: ExecQuery;
+      target: { nodeName: string; request: Parameters<PodStreams['exec']>[1] };
+    }
+  | { ok: false; status: Status }
+> {
+  const url = new URL(req.url ?? '/', 'https://api');
+  const m = EXEC_PATH.exec(url.pathname);
+  if (!m) return { ok: false, status: httpErrors.notFoundPath() };
+  const token = bearerToken(req.headers.authorization);
+  const user = token === undefined ? undefined : await o.authenticate(token);
+  if (user === undefined) return { ok: false, status: httpErrors.unauthorized() };
+  if (!o.podStreams)
+    return { ok: false, status: httpErrors.serviceUnavailable('this api replica cannot reach nodes') };
+  const q = execQuery(url.searchParams);
+  if (!q.stdin && !q.stdout && !q.stderr) {
+    return {
+      ok: false,
+      status: httpErrors.badRequest('you must specify at least 1 of stdin, stdout, stderr'),
+    };
+  }
+  const ref = { namespace: decodeURIComponent(m[1] ?? ''), name: decodeURIComponent(m[2] ?? '') };
+  const target = await o.podStreams.resolveExec(
+    ref,
+    { container: q.container, command: q.command, tty: q.tty },
+    user,
+  );
+  if (!target.ok) return { ok: false, status: target.response.body as Status };
+  return { ok: true, user, q, target: { nodeName: target.nodeName ?? '', request: target.request } };
+}
+
+/**
+ * The server's `upgrade` listener for pods/exec.
+ *
+ * @example
+ * const server = await startHttpsServer({ app, …, onUpgrade: execUpgrade({ authenticate, podStreams }) });
+ */
+export function execUpgrade(o: ExecUpgradeOptions): UpgradeListener {
+  const wss = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false,
+  });
+  return function onUpgrade(req, socket, head) {
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      const resolved = await resolveUpgrade(req, o);
+      if (!resolved.ok) return refuse(socket, resolved.status);
+      const isWebSocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      if (!isWebSocket || !EXEC_PROTOCOLS.some((p) => offered.includes(p))) {
+        // SPDY or an old channel protocol: kubectl then reports this Status.
+        return refuse(
+          socket,
+          httpErrors.badRequest(
+            `unable to upgrade: supported protocols are ${EXEC_PROTOCOLS.join(', ')} over WebSocket`,
+          ),
+        );
+      }
+      const { q, target } = resolved;
+      const streams = o.podStreams as PodStreams;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        runExec(ws, streams, target, q).catch((err: unknown) => {
+          o.onError?.(err);
+          ws.terminate();
+        });
+      });
+    })().catch((err: unknown) => {
+      o.onError?.(err);
+      refuse(socket, httpErrors.internal(err instanceof Error ? err.message : String(err)));
+    });
+  };
+}
