@@ -3,5 +3,7 @@
  * entry is a {@link ControllerConstructor} exported by its own folder.
  */
 import type { ControllerConstructor } from '@kubelab/controller-kit';
+import { newGarbageCollector } from './garbagecollector/index.js';
+import { newNamespaceController } from './namespace/index.js';
 
-export const CONTROLLERS: readonly ControllerConstructor[] = [];
+export const CONTROLLERS: readonly ControllerConstructor[] = [newGarbageCollector, newNamespaceController];

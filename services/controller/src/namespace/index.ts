@@ -1,0 +1,8 @@
+/** The namespace controller: empties a deleted namespace, then finalizes it. */
+export {
+  KUBERNETES_FINALIZER,
+  NAMESPACED_RESOURCES,
+  NamespaceController,
+  finalizedSpec,
+  newNamespaceController,
+} from './namespace-controller.js';

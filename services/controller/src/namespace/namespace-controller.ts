@@ -1,0 +1,134 @@
+/**
+ * The namespace controller (kube-controller-manager's `namespace` controller, `namespaced_resources_deleter.go`):
+ * a namespace being deleted (deletionTimestamp set, phase Terminating, `kubernetes` in spec.finalizers) is
+ * emptied — every namespaced resource the api serves is deleted with deletecollection — and once nothing is
+ * left, the `kubernetes` finalizer is removed through the `namespaces/finalize` subresource so the api can
+ * remove the namespace. Pods that terminate gracefully keep the namespace until their kubelet confirms; the
+ * namespace is checked again after `KUBELAB_NAMESPACE_RECHECK_MS` (default 2 s).
+ *
+ * A namespace the api removed outright (without a Terminating phase) is emptied the same way, after checking
+ * live that it did not come back: its content must not outlive it.
+ */
+import {
+  DeletedFinalStateUnknown,
+  RateLimitingQueue,
+  type ResourceRef,
+  type SharedInformer,
+  isNotFound,
+  resources,
+  runWorkers,
+} from '@kubelab/api-client';
+import { GROUPS, type Namespace, RESOURCES } from '@kubelab/api-types';
+import type { Controller, ControllerContext } from '@kubelab/controller-kit';
+import { intSetting } from '@kubelab/controller-kit';
+
+/** The finalizer the api puts in every namespace's spec.finalizers. */
+export const KUBERNETES_FINALIZER = 'kubernetes';
+
+/** Every namespaced resource the api serves in its group's preferred version that can be deleted. */
+export const NAMESPACED_RESOURCES: readonly ResourceRef[] = RESOURCES.filter(
+  (r) =>
+    r.namespaced &&
+    r.verbs.includes('delete') &&
+    GROUPS.find((g) => g.name === r.group)?.versions[0] === r.version,
+).map((r) => Object.freeze({ group: r.group, version: r.version, resource: r.plural, namespaced: true }));
+
+/** spec.finalizers without `kubernetes` (what `namespaces/finalize` is sent). */
+export function finalizedSpec(ns: Namespace): string[] {
+  return (ns.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER);
+}
+
+/** Builds the namespace controller. */
+export function newNamespaceController(ctx: ControllerContext): Controller {
+  return new NamespaceController(ctx);
+}
+
+/** See the module comment. */
+export class NamespaceController implements Controller {
+  readonly name = 'namespace';
+  readonly #ctx: ControllerContext;
+  readonly #queue: RateLimitingQueue<string>;
+  readonly #namespaces: SharedInformer<Namespace>;
+  readonly #recheckMs: number;
+
+  constructor(ctx: ControllerContext) {
+    this.#ctx = ctx;
+    this.#queue = new RateLimitingQueue<string>({ clock: ctx.clock, name: 'namespace' });
+    this.#recheckMs = intSetting(ctx.settings, 'KUBELAB_NAMESPACE_RECHECK_MS', 2_000);
+    this.#namespaces = ctx.informers.informerFor<Namespace>(resources.namespaces);
+    this.#namespaces.addEventHandler({
+      onAdd: (ns) => this.#maybeEnqueue(ns),
+      onUpdate: (_old, ns) => this.#maybeEnqueue(ns),
+      onDelete: (ns) => {
+        const obj = ns instanceof DeletedFinalStateUnknown ? ns.obj : ns;
+        if (obj.metadata.name) this.#queue.add(obj.metadata.name);
+      },
+    });
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    if (!(await this.#namespaces.whenSynced(signal))) return;
+    await runWorkers(this.#queue, 2, (name) => this.syncNamespace(name), signal, {
+      logger: this.#ctx.logger.child({ controller: this.name }),
+    });
+  }
+
+  #maybeEnqueue(ns: Namespace): void {
+    if (ns.metadata.deletionTimestamp && ns.metadata.name) this.#queue.add(ns.metadata.name);
+  }
+
+  /** Empties a terminating (or vanished) namespace, then finalizes it. */
+  async syncNamespace(name: string): Promise<void> {
+    const cached = this.#namespaces.lister().get(undefined, name);
+    if (cached && !cached.metadata.deletionTimestamp) return;
+    if (cached && !(cached.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER)) return;
+    if (!cached && (await this.#exists(name))) return; // re-created meanwhile: its content is new
+    const log = this.#ctx.logger.child({ controller: this.name, namespace: name });
+    const remaining = await this.deleteContent(name);
+    if (remaining > 0) {
+      log.info({ remaining }, 'namespace content remains; checking again');
+      this.#queue.addAfter(name, this.#recheckMs);
+      return;
+    }
+    if (!cached) return;
+    await this.#finalize(cached);
+    log.info('namespace emptied and finalized');
+  }
+
+  /** Deletes every namespaced object in `namespace`; resolves with how many are still there. */
+  async deleteContent(namespace: string): Promise<number> {
+    const client = this.#ctx.client;
+    let remaining = 0;
+    for (const ref of NAMESPACED_RESOURCES) {
+      const before = await client.list(ref, { namespace });
+      if (before.items.length === 0) continue;
+      await client.deleteCollection(ref, { namespace });
+      const after = await client.list(ref, { namespace });
+      remaining += after.items.length;
+    }
+    return remaining;
+  }
+
+  async #exists(name: string): Promise<boolean> {
+    try {
+      await this.#ctx.client.get(resources.namespaces, name);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async #finalize(cached: Namespace): Promise<void> {
+    const name = cached.metadata.name ?? '';
+    try {
+      const live = await this.#ctx.client.get<Namespace>(resources.namespaces, name);
+      if (live.metadata.uid !== cached.metadata.uid) return;
+      const next = structuredClone(live);
+      next.spec = { ...(next.spec ?? {}), finalizers: finalizedSpec(live) };
+      await this.#ctx.client.update(resources.namespaces, next, { subresource: 'finalize' });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resources } from '@kubelab/api-client';
+import type { ConfigMap, Namespace, Pod } from '@kubelab/api-types';
+import { fakeContext } from '@kubelab/controller-kit/testing';
+import { FakeClock, waitFor } from '@kubelab/testkit';
+import {
+  NAMESPACED_RESOURCES,
+  type NamespaceController,
+  finalizedSpec,
+  newNamespaceController,
+} from '../../src/namespace/index.js';
+
+const SEED = 11;
+const T0 = Date.UTC(2026, 10, 25, 10);
+
+async function started() {
+  console.log(`seed ${SEED}`);
+  const clock = new FakeClock(0, T0);
+  const { ctx, api } = fakeContext({ clock, seed: SEED, settings: { KUBELAB_NAMESPACE_RECHECK_MS: '500' } });
+  const c = newNamespaceController(ctx) as NamespaceController;
+  const ac = new AbortController();
+  ctx.informers.start(ac.signal);
+  const running = c.run(ac.signal);
+  await ctx.informers.waitForCacheSync(ac.signal);
+  return {
+    clock,
+    api,
+    stop: async () => {
+      ac.abort();
+      await running;
+    },
+  };
+}
+
+const cm = (name: string, namespace: string): ConfigMap => ({ metadata: { name, namespace }, data: {} });
+
+test('namespace - the namespaced resources cover pods, workloads and leases, once each', () => {
+  const names = NAMESPACED_RESOURCES.map((r) => r.resource);
+  for (const r of ['pods', 'deployments', 'replicasets', 'configmaps', 'leases', 'horizontalpodautoscalers'])
+    assert.ok(names.includes(r), r);
+  assert.equal(new Set(names).size, names.length);
+  assert.ok(!names.includes('nodes') && !names.includes('namespaces'));
+  assert.deepEqual(finalizedSpec({ metadata: {}, spec: { finalizers: ['kubernetes', 'x'] } }), ['x']);
+});
+
+test('namespace - a terminating namespace is emptied, waits for terminating pods, then finalized', async () => {
+  const { clock, api, stop } = await started();
+  try {
+    api.seed(resources.configmaps, cm('a', 'doomed'), cm('b', 'doomed'), cm('keep', 'default'));
+    api.seed(resources.pods, {
+      metadata: { name: 'slow', namespace: 'doomed', finalizers: ['example.com/kubelet'] },
+      spec: { containers: [] },
+    } as Pod);
+    api.seed(resources.namespaces, {
+      metadata: { name: 'doomed', deletionTimestamp: '2026-11-25T10:00:00Z' },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Terminating' },
+    } as Namespace);
+    await waitFor(() => api.objects(resources.configmaps, 'doomed').length === 0, {
+      what: 'configmaps gone',
+    });
+    assert.equal(api.objects(resources.configmaps, 'default').length, 1);
+    // The pod is held by its finalizer: the namespace is not finalized yet, and is rechecked.
+    await waitFor(() => api.object(resources.pods, 'slow', 'doomed')?.metadata.deletionTimestamp);
+    assert.deepEqual(api.object<Namespace>(resources.namespaces, 'doomed')?.spec?.finalizers, ['kubernetes']);
+    const p = api.object<Pod>(resources.pods, 'slow', 'doomed') as Pod;
+    await api.update(resources.pods, { ...p, metadata: { ...p.metadata, finalizers: [] } });
+    await waitFor(
+      () => {
+        clock.advance(600); // the recheck
+        // FakeApi removes it at once (no metadata.finalizers); the api keeps it until spec.finalizers is empty.
+        return !api.object<Namespace>(resources.namespaces, 'doomed')?.spec?.finalizers?.length;
+      },
+      { what: 'namespace finalized' },
+    );
+    const fin = api.writes('namespaces').find((a) => a.subresource === 'finalize');
+    assert.ok(fin, 'finalized through namespaces/finalize');
+  } finally {
+    await stop();
+  }
+});
+
+test('namespace - content of a namespace the api removed outright is deleted too', async () => {
+  const { api, stop } = await started();
+  try {
+    api.seed(resources.namespaces, { metadata: { name: 'gone' }, spec: { finalizers: ['kubernetes'] } });
+    api.seed(resources.configmaps, cm('a', 'gone'));
+    await api.delete(resources.namespaces, 'gone');
+    await waitFor(() => api.objects(resources.configmaps, 'gone').length === 0, { what: 'content gone' });
+    // An active namespace is left alone.
+    api.seed(resources.namespaces, { metadata: { name: 'live' }, spec: { finalizers: ['kubernetes'] } });
+    api.seed(resources.configmaps, cm('a', 'live'));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(api.objects(resources.configmaps, 'live').length, 1);
+  } finally {
+    await stop();
+  }
+});
