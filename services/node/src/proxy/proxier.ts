@@ -59,7 +59,12 @@ interface Entry {
   retry: Timer | undefined;
   /** Settles when the current bind attempt has. */
   binding: Promise<void>;
+  /** The error code of the last failed bind (logged once per change). */
+  lastError: string | undefined;
 }
+
+const PRIVILEGED_PORT_HINT =
+  'ports below 1024 need root, CAP_NET_BIND_SERVICE or sysctl net.ipv4.ip_unprivileged_port_start=0';
 
 /** Keeps the listeners equal to the rules. */
 export class Proxier {
@@ -133,6 +138,7 @@ export class Proxier {
       state: ListenerState.Binding,
       retry: undefined,
       binding: Promise.resolve(),
+      lastError: undefined,
     };
     this.#entries.set(rule.key, entry);
     this.#logger.debug(
@@ -181,19 +187,24 @@ export class Proxier {
         }
         const tookOver = entry.state === ListenerState.Contended;
         entry.state = ListenerState.Serving;
+        entry.lastError = undefined;
         this.#logger.debug({ frontend: entry.rule.key, tookOver }, 'proxy listener serving');
       },
       (err: NodeJS.ErrnoException) => {
         if (this.#entries.get(entry.rule.key) !== entry) return;
-        const previous = entry.state;
+        const repeated = entry.lastError === err.code;
+        entry.lastError = err.code;
         entry.state = err.code === 'EADDRINUSE' ? ListenerState.Contended : ListenerState.Failed;
-        if (entry.state === ListenerState.Failed) {
-          this.#logger.warn({ err, frontend: entry.rule.key }, 'proxy listener failed; will retry');
-        } else if (previous !== ListenerState.Contended) {
+        if (repeated) {
+          // Said already; retries stay quiet until something changes.
+        } else if (entry.state === ListenerState.Contended) {
           this.#logger.debug(
             { frontend: entry.rule.key },
             'address in use (another node serves it); will retry',
           );
+        } else {
+          const hint = err.code === 'EACCES' ? PRIVILEGED_PORT_HINT : undefined;
+          this.#logger.warn({ err, frontend: entry.rule.key, hint }, 'proxy listener failed; will retry');
         }
         this.#scheduleRetry(entry);
       },
