@@ -1,7 +1,7 @@
 /** Builtins that change the shell itself: exit, export, cd, trap, wait, exec, eval, set, shift, unset. */
 import { resolvePath } from '../fs.js';
 import type { Shell } from './interp.js';
-import { ShellExit } from './interp.js';
+import { LoopControl, ShellExit } from './interp.js';
 import type { CommandIO } from './types.js';
 
 type Builtin = (sh: Shell, args: readonly string[], io: CommandIO) => Promise<number> | number;
@@ -22,6 +22,12 @@ function signalName(spec: string): string {
 
 const builtins: Readonly<Record<string, Builtin>> = {
   ':': () => 0,
+  break: (_sh, args) => {
+    throw new LoopControl('break', Math.max(1, Number.parseInt(args[0] ?? '1', 10) || 1));
+  },
+  continue: (_sh, args) => {
+    throw new LoopControl('continue', Math.max(1, Number.parseInt(args[0] ?? '1', 10) || 1));
+  },
   exit: (sh, args) => {
     throw new ShellExit(args[0] === undefined ? sh.status : Number.parseInt(args[0], 10) & 255 || 0);
   },

@@ -46,6 +46,7 @@ const sleep: CommandFn = async (ctx) => {
     ctx.io.err('Usage: sleep [N]...\n');
     return 1;
   }
+  if (totalMs === 0) return 0;
   try {
     // An infinite sleep is a very long one (timers need a finite delay).
     await ctx.container.clock.sleep(Math.min(totalMs, 2 ** 31 - 1), ctx.signal);

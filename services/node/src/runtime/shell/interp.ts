@@ -24,6 +24,18 @@ export class ShellExit extends Error {
   }
 }
 
+/** `break N` / `continue N` unwinding to the enclosing loop. */
+export class LoopControl extends Error {
+  override readonly name = 'LoopControl';
+  constructor(
+    readonly kind: 'break' | 'continue',
+    /** Loops still to unwind, including the current one. */
+    readonly levels: number,
+  ) {
+    super(kind);
+  }
+}
+
 /** How a shell starts. */
 export interface ShellInit {
   readonly container: ContainerContext;
@@ -231,7 +243,9 @@ export class Shell {
       await this.loopTick(io);
       const cond = await this.runList(cmd.cond, io);
       if ((cond === 0) === cmd.until) break;
-      status = await this.runList(cmd.body, io);
+      const step = await this.loopBody(cmd.body, io);
+      if (step === 'break') break;
+      status = this.status;
     }
     this.status = status;
     return status;
@@ -243,9 +257,24 @@ export class Shell {
     for (const item of items) {
       await this.loopTick(io);
       this.vars.set(cmd.name, item);
-      status = await this.runList(cmd.body, io);
+      const step = await this.loopBody(cmd.body, io);
+      status = this.status;
+      if (step === 'break') break;
     }
     return status;
+  }
+
+  /** Runs a loop body; 'break' when a `break` ended the loop, after unwinding outer loops as asked. */
+  private async loopBody(body: List, io: CommandIO): Promise<'next' | 'break'> {
+    try {
+      await this.runList(body, io);
+      return 'next';
+    } catch (e) {
+      if (!(e instanceof LoopControl)) throw e;
+      this.status = 0;
+      if (e.levels > 1) throw new LoopControl(e.kind, e.levels - 1);
+      return e.kind === 'break' ? 'break' : 'next';
+    }
   }
 
   private async runIf(cmd: Extract<Command, { kind: 'if' }>, io: CommandIO): Promise<number> {
