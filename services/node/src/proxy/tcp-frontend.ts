@@ -12,7 +12,7 @@ import net from 'node:net';
 import type { Clock, Rng } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
 import { Balancer } from './balancer.js';
-import { type ProxyRule, backendKey } from './rules.js';
+import { FrontendKind, type ProxyRule, backendKey } from './rules.js';
 
 /** What a TCP frontend needs. */
 export interface TcpFrontendConfig {
@@ -97,8 +97,12 @@ export class TcpFrontend {
     this.#connect(client, new Set());
   }
 
-  /** Connects `client` to a backend not in `failed`, trying the next one on failure. */
-  #connect(client: net.Socket, failed: Set<string>): void {
+  /**
+   * Connects `client` to a backend not in `failed`, trying the next one on failure. The upstream socket binds
+   * to the source address iptables would leave on the packet (see {@link sourceAddressFor}), so a backend's
+   * access log shows the client pod's IP for ClusterIP traffic.
+   */
+  #connect(client: net.Socket, failed: Set<string>, keepSource = true): void {
     if (client.destroyed) return;
     const backend = this.#balancer.pick(client.remoteAddress ?? '', failed);
     if (backend === undefined) {
@@ -110,14 +114,24 @@ export class TcpFrontend {
       client.resetAndDestroy();
       return;
     }
-    const upstream = net.connect({ host: backend.ip, port: backend.port, allowHalfOpen: true });
+    const source = keepSource ? sourceAddressFor(this.#cfg.rule, client.remoteAddress) : undefined;
+    const upstream = net.connect({
+      host: backend.ip,
+      port: backend.port,
+      allowHalfOpen: true,
+      ...(source === undefined ? {} : { localAddress: source }),
+    });
     this.#connections.add(upstream);
     const timer = this.#cfg.clock.setTimer(this.#cfg.connectTimeoutMs, () =>
       upstream.destroy(new Error(`connect timeout after ${this.#cfg.connectTimeoutMs} ms`)),
     );
-    const onConnectError = (err: Error) => {
+    const onConnectError = (err: NodeJS.ErrnoException) => {
       timer.cancel();
       this.#connections.delete(upstream);
+      if (source !== undefined && (err.code === 'EADDRNOTAVAIL' || err.code === 'EADDRINUSE')) {
+        this.#connect(client, failed, false); // the source address is not usable here: let the kernel pick
+        return;
+      }
       this.#logger.debug({ err, backend: backendKey(backend) }, 'backend connect failed; trying another');
       failed.add(backendKey(backend));
       this.#connect(client, failed);
@@ -147,4 +161,15 @@ export class TcpFrontend {
     client.pipe(upstream);
     upstream.pipe(client);
   }
+}
+
+/**
+ * The address to connect to backends from: the client's own for ClusterIP traffic from a loopback address (no
+ * SNAT, as in-cluster traffic under iptables), the node address for NodePort traffic (kube-proxy masquerades it
+ * to the node), the kernel's choice otherwise.
+ */
+function sourceAddressFor(rule: ProxyRule, clientAddress: string | undefined): string | undefined {
+  if (rule.kind === FrontendKind.NodePort) return rule.ip;
+  if (rule.kind !== FrontendKind.ClusterIP || clientAddress === undefined) return undefined;
+  return clientAddress.startsWith('127.') ? clientAddress : undefined;
 }

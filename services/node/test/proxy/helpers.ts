@@ -40,6 +40,8 @@ export interface TcpBackend {
   readonly port: number;
   /** Connections accepted. */
   connections: number;
+  /** The source address of each connection, as the backend saw it. */
+  readonly peers: string[];
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startTcpBackend(name: string, ip = randomPodIP()): Promise
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
     backend.connections++;
+    backend.peers.push(s.remoteAddress ?? '');
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => {});
@@ -60,6 +63,7 @@ export async function startTcpBackend(name: string, ip = randomPodIP()): Promise
     ip,
     port,
     connections: 0,
+    peers: [],
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

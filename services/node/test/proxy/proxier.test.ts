@@ -100,6 +100,23 @@ describe('proxier', () => {
     assert.ok(chosen.size > 1, 'different clients still spread');
   });
 
+  it('proxier - ClusterIP traffic keeps the client address; NodePort traffic comes from the node', async () => {
+    const backends = await tcpBackends(1);
+    const nodeIP = `127.0.100.${200 + testRng().int(0, 50)}`;
+    const nodePort = await freePort(nodeIP);
+    const web = await webService(backends, { type: 'NodePort' });
+    const svc = {
+      ...web.svc,
+      spec: { ...web.svc.spec, ports: [port(web.svcPort, { name: 'p', nodePort })] },
+    };
+    const proxier = newProxier();
+    proxier.apply(computeProxyRules([svc], web.slices, { name: 'node-0', nodePortAddresses: [nodeIP] }));
+    await proxier.settled();
+    await whoAnswers(web.clusterIP, web.svcPort, '127.0.56.7');
+    await whoAnswers(nodeIP, nodePort, '127.0.56.8');
+    assert.deepEqual(backends[0]?.peers, ['127.0.56.7', nodeIP]);
+  });
+
   it('proxier - an established connection survives its endpoint being removed and the service emptied', async () => {
     const backends = await tcpBackends(1);
     const web = await webService(backends);
