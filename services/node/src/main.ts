@@ -1,6 +1,119 @@
-/** The node agent (kubelet + kube-proxy emulation). For now: connects, answers health, stops cleanly. */
-import { serviceMain } from '@kubelab/runtime';
+/**
+ * The node agent: kubelet (pod workers over the emulated runtime), kube-proxy and node RPC (`kubectl logs`,
+ * `kubectl exec`) for one node, or for N hollow nodes when KUBELAB_HOLLOW_NODES is set (kwok-style: pods go
+ * Running and Ready without sockets, for scale tests).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { SharedInformerFactory, createApiClient } from '@kubelab/api-client';
+import { serveNodeRpc } from '@kubelab/bus';
+import { createEventRecorder } from '@kubelab/controller-kit';
+import { type ServiceContext, serviceMain } from '@kubelab/runtime';
+import { type NodeConfig, readNodeConfig, subnetOf } from './config.js';
+import { noEvents } from './kubelet/events.js';
+import { createHollowRuntime } from './kubelet/hollow-runtime.js';
+import { Kubelet, type NodeSetup } from './kubelet/kubelet.js';
+import { nodeRpcHandlers } from './kubelet/node-rpc.js';
+import { type NodeIdentity, goArch } from './kubelet/node-status.js';
+import { startProxy } from './proxy/index.js';
+import { createRuntime } from './runtime/index.js';
 
-await serviceMain('node', process.env, {
-  start: async () => ({ ready: () => true, stop: async () => {} }),
-});
+function identity(cfg: NodeConfig, nodeName: string, nodeIP: string): NodeIdentity {
+  return {
+    nodeName,
+    nodeIP,
+    capacity: cfg.capacity,
+    labels: cfg.labels,
+    taints: cfg.taints,
+    arch: goArch(process.arch),
+    kernelVersion: os.release(),
+    machineID: createHash('sha256').update(nodeName).digest('hex').slice(0, 32),
+    bootID: randomUUID(),
+  };
+}
+
+/** Hollow nodes get pod CIDRs far from real nodes' fallbacks: the upper half of the cluster CIDR. */
+function hollowFallbackCIDR(env: NodeJS.ProcessEnv, i: number): string {
+  const cidr = env.KUBELAB_CLUSTER_CIDR ?? '127.128.0.0/10';
+  const mask = Number(env.KUBELAB_NODE_CIDR_MASK_SIZE ?? 24);
+  const bits = Number(cidr.split('/')[1] ?? 10);
+  return subnetOf(cidr, mask, 2 ** (mask - bits - 1) + i);
+}
+
+async function start(ctx: ServiceContext) {
+  const cfg = readNodeConfig(process.env);
+  const { clock, rng, logger, bus } = ctx;
+  const client = createApiClient({
+    bus,
+    clock,
+    rng,
+    logger,
+    ...(ctx.env.token ? { token: ctx.env.token } : {}),
+  });
+  const informers = new SharedInformerFactory({ client, clock, rng, logger });
+  const hollow = cfg.hollowNodes > 0;
+  const nodes: NodeSetup[] = hollow
+    ? Array.from({ length: cfg.hollowNodes }, (_, i) => {
+        const name = `${cfg.nodeName}-h${i}`;
+        return {
+          id: identity(cfg, name, cfg.nodeIP),
+          runtime: createHollowRuntime({ clock, cached: ['registry.k8s.io/pause:3.10'] }),
+          events: noEvents,
+          fallbackPodCIDR: hollowFallbackCIDR(process.env, i),
+        };
+      })
+    : [
+        {
+          id: identity(cfg, cfg.nodeName, cfg.nodeIP),
+          runtime: createRuntime({ clock, rng, preloadedImages: ['registry.k8s.io/pause:3.10'] }),
+          events: createEventRecorder({ client, clock, logger, component: 'kubelet', host: cfg.nodeName }),
+          fallbackPodCIDR: cfg.fallbackPodCIDR,
+        },
+      ];
+  const kubelet = new Kubelet({
+    client,
+    informers,
+    clock,
+    log: logger,
+    config: cfg,
+    nodes,
+    lightweight: hollow,
+  });
+  const proxy = hollow
+    ? undefined
+    : startProxy({ informers, nodeName: cfg.nodeName, nodeIP: cfg.nodeIP, clock, rng, logger });
+  const rpcs = await Promise.all(
+    nodes.map((n) =>
+      serveNodeRpc(
+        bus,
+        n.id.nodeName,
+        nodeRpcHandlers((ns, name) => kubelet.worker(ns, name), clock),
+        {
+          clock,
+          logger,
+        },
+      ),
+    ),
+  );
+  const abort = new AbortController();
+  informers.start(abort.signal);
+  const started = kubelet
+    .start(abort.signal)
+    .catch((err: unknown) => logger.error({ err }, 'kubelet failed'));
+  logger.info({ nodes: nodes.length, hollow, nodeIP: cfg.nodeIP }, 'node agent started');
+  return {
+    ready: () => kubelet.ready() && (proxy?.ready() ?? true),
+    details: () => kubelet.details(),
+    stop: async () => {
+      abort.abort();
+      await started;
+      await Promise.all(rpcs.map((r) => r.stop()));
+      await proxy?.stop();
+      await kubelet.stop();
+      await Promise.all(nodes.map((n) => n.events.flush()));
+      await informers.shutdown();
+    },
+  };
+}
+
+await serviceMain('node', process.env, { start });

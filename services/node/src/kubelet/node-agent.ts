@@ -1,0 +1,240 @@
+/**
+ * One node's registration and heartbeats (kubelet `kubelet_node_status.go` + `nodelease`): creates or
+ * updates the Node, renews its Lease in `kube-node-lease` every lease period, writes the node status when it
+ * changed (or at the status period), and knows the node's pod CIDR (node.spec.podCIDR from the IPAM
+ * controller, an override, or a fallback after a wait) and so its pod IPAM.
+ */
+import { type ApiClient, isAlreadyExists, isConflict, isNotFound, resources } from '@kubelab/api-client';
+import type { Lease, Node, NodeStatus } from '@kubelab/api-types';
+import { type Clock, type Timer, repeat } from '@kubelab/clock';
+import { microTime, rfc3339 } from '@kubelab/controller-kit';
+import type { Logger } from '@kubelab/telemetry';
+import type { ContainerRuntime } from '../runtime/types.js';
+import { HostLocalIpam } from './ipam.js';
+import {
+  type NodeIdentity,
+  computeNodeStatus,
+  initialNode,
+  nodeLabels,
+  sameNodeStatus,
+} from './node-status.js';
+
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+/** Timing and pod CIDR settings of one node. */
+export interface NodeAgentSettings {
+  readonly leasePeriodMs: number;
+  readonly leaseDurationSeconds: number;
+  readonly statusPeriodMs: number;
+  readonly statusCheckMs: number;
+  readonly podCIDR: string | undefined;
+  readonly podCIDRWaitMs: number;
+  readonly fallbackPodCIDR: string;
+}
+
+export interface NodeAgentDeps {
+  readonly client: ApiClient;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly id: NodeIdentity;
+  readonly runtime: ContainerRuntime;
+  readonly settings: NodeAgentSettings;
+}
+
+/**
+ * @example
+ * const agent = new NodeAgent({ client, clock, log, id, runtime, settings });
+ * await agent.start(signal); // registered; heartbeats run until signal aborts
+ * agent.ipam()?.allocate(podUid);
+ */
+export class NodeAgent {
+  readonly #d: NodeAgentDeps;
+  #uid: string | undefined;
+  #lease: Lease | undefined;
+  #written: NodeStatus | undefined;
+  #writtenAtMs = 0;
+  #startedAtMs = 0;
+  #ipam: HostLocalIpam | undefined;
+  #assignedCIDR: string | undefined;
+  #registered = false;
+  readonly #timers: Timer[] = [];
+  #busy = { lease: false, status: false };
+
+  constructor(deps: NodeAgentDeps) {
+    this.#d = deps;
+    if (deps.settings.podCIDR) this.#ipam = new HostLocalIpam(deps.settings.podCIDR);
+  }
+
+  get name(): string {
+    return this.#d.id.nodeName;
+  }
+
+  get registered(): boolean {
+    return this.#registered;
+  }
+
+  /** The pod IPAM, once a pod CIDR is known (assigned, configured, or the fallback after the wait). */
+  ipam(): HostLocalIpam | undefined {
+    if (this.#ipam === undefined && this.#registered) {
+      const waited = this.#d.clock.now() - this.#startedAtMs >= this.#d.settings.podCIDRWaitMs;
+      if (waited) {
+        this.#d.log.warn(
+          { podCIDR: this.#d.settings.fallbackPodCIDR },
+          'no pod CIDR assigned in time; using the fallback',
+        );
+        this.#ipam = new HostLocalIpam(this.#d.settings.fallbackPodCIDR);
+      }
+    }
+    return this.#ipam;
+  }
+
+  /** The Node changed (informer): picks up an assigned pod CIDR. */
+  observeNode(node: Node): void {
+    const cidr = node.spec?.podCIDR;
+    if (!cidr || cidr === this.#assignedCIDR || this.#d.settings.podCIDR) return;
+    this.#assignedCIDR = cidr;
+    if (this.#ipam?.cidr !== cidr) {
+      this.#d.log.info({ podCIDR: cidr }, 'pod CIDR assigned');
+      this.#ipam = new HostLocalIpam(cidr);
+    }
+  }
+
+  /** Registers the node (retrying until it works or `signal` aborts), then starts heartbeats. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.#startedAtMs = this.#d.clock.now();
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        await this.#register();
+        break;
+      } catch (err) {
+        this.#d.log.warn({ err, attempt }, 'node registration failed; retrying');
+        await this.#d.clock.sleep(Math.min(1_000 * 2 ** attempt, 10_000), signal).catch(() => undefined);
+      }
+    }
+    if (signal.aborted) return;
+    this.#registered = true;
+    void this.renewLease();
+    this.#timers.push(repeat(this.#d.clock, this.#d.settings.leasePeriodMs, () => void this.renewLease()));
+    this.#timers.push(repeat(this.#d.clock, this.#d.settings.statusCheckMs, () => void this.syncStatus()));
+    signal.addEventListener('abort', () => this.stop(), { once: true });
+  }
+
+  stop(): void {
+    for (const t of this.#timers.splice(0)) t.cancel();
+  }
+
+  #status(): NodeStatus {
+    return computeNodeStatus({
+      id: this.#d.id,
+      podCIDR: this.ipam()?.cidr,
+      images: this.#d.runtime.cachedImages(),
+      previous: this.#written?.conditions ?? [],
+      now: rfc3339(this.#d.clock.wallNow()),
+    });
+  }
+
+  async #register(): Promise<void> {
+    const status = this.#status();
+    let node: Node;
+    try {
+      node = await this.#d.client.create<Node>(resources.nodes, initialNode(this.#d.id, status));
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      node = await this.#d.client.patch<Node>(resources.nodes, this.name, {
+        metadata: { labels: nodeLabels(this.#d.id) },
+      });
+    }
+    this.#uid = node.metadata.uid;
+    this.observeNode(node);
+    await this.#writeStatus(this.#status());
+    this.#d.log.info({ node: this.name, uid: this.#uid }, 'node registered');
+  }
+
+  async #writeStatus(status: NodeStatus): Promise<void> {
+    await this.#d.client.patch(
+      resources.nodes,
+      this.name,
+      { status },
+      { subresource: 'status', patchType: 'merge' },
+    );
+    this.#written = status;
+    this.#writtenAtMs = this.#d.clock.now();
+  }
+
+  /** Writes the node status if it changed, or if the status period passed since the last write. */
+  async syncStatus(): Promise<void> {
+    if (this.#busy.status) return;
+    this.#busy.status = true;
+    try {
+      const status = this.#status();
+      const due = this.#d.clock.now() - this.#writtenAtMs >= this.#d.settings.statusPeriodMs;
+      if (due || !sameNodeStatus(this.#written, status)) await this.#writeStatus(status);
+    } catch (err) {
+      this.#d.log.warn({ err }, 'node status update failed');
+    } finally {
+      this.#busy.status = false;
+    }
+  }
+
+  /** Renews (or creates) the node's Lease. */
+  async renewLease(): Promise<void> {
+    if (this.#busy.lease) return;
+    this.#busy.lease = true;
+    try {
+      await this.#renew();
+    } catch (err) {
+      this.#lease = undefined;
+      this.#d.log.warn({ err }, 'node lease renewal failed');
+    } finally {
+      this.#busy.lease = false;
+    }
+  }
+
+  async #renew(): Promise<void> {
+    const renewTime = microTime(this.#d.clock.wallNow());
+    const c = this.#d.client;
+    const opts = { namespace: NODE_LEASE_NAMESPACE };
+    let lease = this.#lease;
+    if (lease === undefined) {
+      try {
+        lease = await c.get<Lease>(resources.leases, this.name, opts);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        this.#lease = await c.create<Lease>(resources.leases, this.#newLease(renewTime), opts);
+        return;
+      }
+    }
+    const next: Lease = structuredClone(lease);
+    next.spec = {
+      ...next.spec,
+      holderIdentity: this.name,
+      leaseDurationSeconds: this.#d.settings.leaseDurationSeconds,
+      renewTime,
+    };
+    try {
+      this.#lease = await c.update<Lease>(resources.leases, next, opts);
+    } catch (err) {
+      this.#lease = undefined;
+      if (!isConflict(err) && !isNotFound(err)) throw err;
+    }
+  }
+
+  #newLease(renewTime: string): Lease {
+    return {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        name: this.name,
+        namespace: NODE_LEASE_NAMESPACE,
+        ...(this.#uid
+          ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.#uid }] }
+          : {}),
+      },
+      spec: {
+        holderIdentity: this.name,
+        leaseDurationSeconds: this.#d.settings.leaseDurationSeconds,
+        renewTime,
+      },
+    };
+  }
+}

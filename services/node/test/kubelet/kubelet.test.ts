@@ -1,0 +1,308 @@
+/**
+ * The kubelet over an in-memory api (controller-kit's FakeApi), real informers and work queue, the hollow
+ * runtime with scripted exec answers, and a FakeClock: registration, lease, pod lifecycle, back-off, probes,
+ * pull failures and graceful deletion.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { SharedInformerFactory, resources } from '@kubelab/api-client';
+import type { Event, Lease, Node, Pod } from '@kubelab/api-types';
+import { seededRng } from '@kubelab/clock';
+import { createEventRecorder } from '@kubelab/controller-kit';
+import { FakeApi } from '@kubelab/controller-kit/testing';
+import { silentLogger } from '@kubelab/telemetry';
+import { FakeClock } from '@kubelab/testkit';
+import { readNodeConfig } from '../../src/config.js';
+import { createHollowRuntime } from '../../src/kubelet/hollow-runtime.js';
+import { Kubelet } from '../../src/kubelet/kubelet.js';
+import type { ExecResult } from '../../src/runtime/types.js';
+
+const SEED = 7;
+console.log(`kubelet test seed ${SEED}`);
+
+interface Harness {
+  clock: FakeClock;
+  api: FakeApi;
+  kubelet: Kubelet;
+  abort: AbortController;
+  execAnswer: { fn: (c: string, cmd: readonly string[]) => ExecResult };
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Advances the clock in 100 ms steps, letting promises settle between them. */
+async function advance(h: Harness, ms: number): Promise<void> {
+  for (let t = 0; t < ms; t += 100) {
+    h.clock.advance(Math.min(100, ms - t));
+    await flush();
+  }
+}
+
+async function setup(): Promise<Harness> {
+  const clock = new FakeClock();
+  const rng = seededRng(SEED);
+  const api = new FakeApi({ clock, rng });
+  const logger = silentLogger();
+  const config = readNodeConfig({
+    KUBELAB_ID: 'node-0',
+    KUBELAB_NODE_IP: '127.0.100.1',
+    KUBELAB_CRASH_BACKOFF_INITIAL_MS: '1000',
+    KUBELAB_CRASH_BACKOFF_MAX_MS: '4000',
+    KUBELAB_IMAGE_BACKOFF_INITIAL_MS: '1000',
+    KUBELAB_NODE_POD_CIDR_WAIT_MS: '500',
+  });
+  const execAnswer = {
+    fn: (_c: string, _cmd: readonly string[]): ExecResult => ({ exitCode: 0, stdout: '', stderr: '' }),
+  };
+  const runtime = createHollowRuntime({
+    clock,
+    unknownImages: new Set(['nosuch']),
+    exec: (c, cmd) => execAnswer.fn(c, cmd),
+  });
+  const informers = new SharedInformerFactory({ client: api, clock, rng, logger });
+  const kubelet = new Kubelet({
+    client: api,
+    informers,
+    clock,
+    log: logger,
+    config,
+    nodes: [
+      {
+        id: {
+          nodeName: 'node-0',
+          nodeIP: '127.0.100.1',
+          capacity: config.capacity,
+          labels: {},
+          taints: [],
+          arch: 'amd64',
+          kernelVersion: '6.0',
+          machineID: 'm',
+          bootID: 'b',
+        },
+        runtime,
+        events: createEventRecorder({ client: api, clock, logger, component: 'kubelet', host: 'node-0' }),
+        fallbackPodCIDR: config.fallbackPodCIDR,
+      },
+    ],
+    lightweight: false,
+  });
+  const abort = new AbortController();
+  informers.start(abort.signal);
+  const started = kubelet.start(abort.signal);
+  await flush();
+  await started;
+  return { clock, api, kubelet, abort, execAnswer };
+}
+
+function newPod(name: string, spec: Partial<Pod['spec']>): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      nodeName: 'node-0',
+      restartPolicy: 'Always',
+      containers: [{ name: 'c', image: 'nginx' }],
+      ...spec,
+    },
+  };
+}
+
+const getPod = (h: Harness, name: string) => h.api.object<Pod>(resources.pods, name, 'default');
+
+describe('kubelet - over a fake api', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await setup();
+  });
+  afterEach(async () => {
+    h.abort.abort();
+    await flush();
+    await h.kubelet.stop();
+  });
+
+  it('registers the node with conditions and renews its lease', async () => {
+    await advance(h, 600); // past the pod CIDR wait: fallback CIDR, node Ready
+    await advance(h, 10_000);
+    const node = h.api.object<Node>(resources.nodes, 'node-0');
+    assert.equal(node?.metadata.labels?.['kubernetes.io/hostname'], 'node-0');
+    const ready = node?.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'True');
+    assert.equal(ready?.reason, 'KubeletReady');
+    assert.equal(ready?.message, 'kubelet is posting ready status');
+    assert.deepEqual(node?.status?.addresses?.[0], { type: 'InternalIP', address: '127.0.100.1' });
+    const lease = h.api.object<Lease>(resources.leases, 'node-0', 'kube-node-lease');
+    assert.equal(lease?.spec?.holderIdentity, 'node-0');
+    assert.ok(lease?.spec?.renewTime);
+  });
+
+  it('runs a pod: Running, Ready, a pod IP from the assigned CIDR, events', async () => {
+    const node = h.api.object<Node>(resources.nodes, 'node-0') as Node;
+    await h.api.update(resources.nodes, { ...structuredClone(node), spec: { podCIDR: '127.128.9.0/24' } });
+    await h.api.create(resources.pods, newPod('web', {}), { namespace: 'default' });
+    await advance(h, 300);
+    const p = getPod(h, 'web');
+    assert.equal(p?.status?.phase, 'Running');
+    assert.equal(p?.status?.podIP, '127.128.9.2');
+    assert.equal(p?.status?.hostIP, '127.0.100.1');
+    assert.equal(p?.status?.containerStatuses?.[0]?.ready, true);
+    assert.ok(p?.status?.containerStatuses?.[0]?.state?.running);
+    assert.equal(p?.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    await advance(h, 200);
+    const reasons = h.api.objects<Event>(resources.events, 'default').map((e) => e.reason);
+    for (const r of ['Pulling', 'Pulled', 'Created', 'Started'])
+      assert.ok(reasons.includes(r), `event ${r} in ${reasons}`);
+  });
+
+  it('sleep 2 with restartPolicy Never: Succeeded, Completed', async () => {
+    await h.api.create(
+      resources.pods,
+      newPod('sleeper', {
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'busybox', command: ['sleep', '2'] }],
+      }),
+      { namespace: 'default' },
+    );
+    await advance(h, 800);
+    assert.equal(getPod(h, 'sleeper')?.status?.phase, 'Running');
+    await advance(h, 2_000);
+    const p = getPod(h, 'sleeper');
+    assert.equal(p?.status?.phase, 'Succeeded');
+    assert.equal(p?.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    assert.equal(p?.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
+  });
+
+  it('init container before the main one; a crashing container backs off', async () => {
+    await h.api.create(
+      resources.pods,
+      newPod('crash', {
+        initContainers: [{ name: 'init', image: 'busybox', command: ['sleep', '1'] }],
+        containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'exit 1'] }],
+      }),
+      { namespace: 'default' },
+    );
+    await advance(h, 700);
+    let p = getPod(h, 'crash');
+    assert.equal(p?.status?.phase, 'Pending');
+    assert.ok(p?.status?.initContainerStatuses?.[0]?.state?.running);
+    assert.equal(p?.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing');
+    await advance(h, 1_000);
+    p = getPod(h, 'crash');
+    assert.equal(p?.status?.initContainerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    await advance(h, 300);
+    p = getPod(h, 'crash');
+    const cs = p?.status?.containerStatuses?.[0];
+    assert.equal(cs?.state?.waiting?.reason, 'CrashLoopBackOff', JSON.stringify(cs));
+    assert.equal(cs?.restartCount, 1);
+    assert.equal(cs?.lastState?.terminated?.exitCode, 1);
+    assert.equal(p?.status?.phase, 'Running');
+    await advance(h, 8_000);
+    const later = getPod(h, 'crash')?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+    assert.ok(later >= 3 && later <= 5, `restartCount ${later} climbs with back-off (1 s doubling to 4 s)`);
+  });
+
+  it('a failing liveness probe restarts the container', async () => {
+    h.execAnswer.fn = (_c, cmd) =>
+      cmd[0] === 'check'
+        ? { exitCode: 1, stdout: 'unhealthy', stderr: '' }
+        : { exitCode: 0, stdout: '', stderr: '' };
+    await h.api.create(
+      resources.pods,
+      newPod('live', {
+        containers: [
+          {
+            name: 'c',
+            image: 'nginx',
+            livenessProbe: { exec: { command: ['check'] }, periodSeconds: 1, failureThreshold: 2 },
+          },
+        ],
+      }),
+      { namespace: 'default' },
+    );
+    await advance(h, 5_000);
+    const cs = getPod(h, 'live')?.status?.containerStatuses?.[0];
+    assert.ok((cs?.restartCount ?? 0) >= 1, JSON.stringify(cs));
+    const msgs = h.api.objects<Event>(resources.events, 'default').map((e) => `${e.reason}: ${e.message}`);
+    assert.ok(msgs.includes('Unhealthy: Liveness probe failed: unhealthy'), msgs.join('\n'));
+    assert.ok(msgs.includes('Killing: Container c failed liveness probe, will be restarted'));
+  });
+
+  it('readiness gates Ready', async () => {
+    let ok = false;
+    h.execAnswer.fn = () => ({ exitCode: ok ? 0 : 1, stdout: '', stderr: '' });
+    await h.api.create(
+      resources.pods,
+      newPod('ready', {
+        containers: [
+          { name: 'c', image: 'nginx', readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1 } },
+        ],
+      }),
+      { namespace: 'default' },
+    );
+    await advance(h, 2_500);
+    assert.equal(getPod(h, 'ready')?.status?.containerStatuses?.[0]?.ready, false);
+    ok = true;
+    await advance(h, 1_500);
+    assert.equal(getPod(h, 'ready')?.status?.containerStatuses?.[0]?.ready, true);
+  });
+
+  it('pull failures: ErrImageNeverPull, ErrImagePull then ImagePullBackOff', async () => {
+    await h.api.create(
+      resources.pods,
+      newPod('never', { containers: [{ name: 'c', image: 'uncached:1', imagePullPolicy: 'Never' }] }),
+      { namespace: 'default' },
+    );
+    await h.api.create(resources.pods, newPod('bad', { containers: [{ name: 'c', image: 'nosuch' }] }), {
+      namespace: 'default',
+    });
+    await advance(h, 700);
+    const never = getPod(h, 'never')?.status?.containerStatuses?.[0]?.state?.waiting;
+    assert.equal(never?.reason, 'ErrImageNeverPull');
+    assert.equal(never?.message, 'Container image "uncached:1" is not present with pull policy of Never');
+    assert.equal(getPod(h, 'never')?.status?.phase, 'Pending');
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      await advance(h, 100);
+      const r = getPod(h, 'bad')?.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (r) seen.add(r);
+    }
+    assert.ok(
+      seen.has('ErrImagePull') && seen.has('ImagePullBackOff'),
+      [...seen].join() + JSON.stringify(getPod(h, 'bad')?.status),
+    );
+  });
+
+  it('graceful deletion stops the containers, then confirms with grace 0', async () => {
+    await h.api.create(resources.pods, newPod('bye', {}), { namespace: 'default' });
+    await advance(h, 700);
+    const p = structuredClone(getPod(h, 'bye') as Pod);
+    p.metadata.deletionTimestamp = '2026-01-01T00:00:30Z';
+    p.metadata.deletionGracePeriodSeconds = 30;
+    // A finalizer keeps the fake api from removing the object at this update (it has no graceful deletion).
+    p.metadata.finalizers = ['test/keep'];
+    await h.api.update(resources.pods, p);
+    await advance(h, 500);
+    const status = getPod(h, 'bye')?.status;
+    assert.equal(
+      status?.containerStatuses?.[0]?.state?.terminated?.reason,
+      'Completed',
+      JSON.stringify(status),
+    );
+    assert.equal(status?.phase, 'Succeeded');
+    const del = h.api.actions.find((a) => a.verb === 'delete' && a.name === 'bye');
+    assert.deepEqual((del?.options as { gracePeriodSeconds?: number }).gracePeriodSeconds, 0);
+    assert.equal(h.kubelet.worker('default', 'bye'), undefined);
+  });
+
+  it('ignores pods bound to another node', async () => {
+    await h.api.create(
+      resources.pods,
+      { ...newPod('other', {}), spec: { ...newPod('other', {}).spec, nodeName: 'node-9' } },
+      { namespace: 'default' },
+    );
+    await advance(h, 700);
+    assert.equal(getPod(h, 'other')?.status, undefined);
+  });
+});
