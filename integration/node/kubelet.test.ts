@@ -1,0 +1,172 @@
+/**
+ * The kubelet in a real process cluster (api ×3, one node agent with the emulated runtime), driven by the real
+ * kubectl: pods created with spec.nodeName preset (no scheduler needed) run for real — an nginx pod answers
+ * HTTP on its pod IP, a `sleep` completes, a failing liveness probe restarts the container with back-off,
+ * imagePullPolicy Never on an uncached image waits with ErrImageNeverPull, and `kubectl delete pod` finishes
+ * through the kubelet's graceful termination. Durations are shortened through the environment.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import type { Pod } from '@kubelab/api-types';
+import { waitFor } from '@kubelab/testkit';
+import { TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+
+const cluster = new TestCluster('kubelet');
+Object.assign(cluster.env, {
+  KUBELAB_CRASH_BACKOFF_INITIAL_MS: '1000',
+  KUBELAB_CRASH_BACKOFF_MAX_MS: '4000',
+  KUBELAB_IMAGE_BACKOFF_INITIAL_MS: '1000',
+  KUBELAB_NODE_POD_CIDR_WAIT_MS: '2000',
+  KUBELAB_NODE_LEASE_PERIOD_MS: '2000',
+  KUBELAB_NODE_STATUS_CHECK_MS: '2000',
+});
+
+function pod(name: string, spec: Record<string, unknown>): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { nodeName: 'node-0', ...spec },
+  });
+}
+
+async function getPod(name: string): Promise<Pod | undefined> {
+  const r = await kubectl(cluster, ['get', 'pod', name, '-o', 'json']);
+  return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
+}
+
+function waitPod(name: string, ok: (p: Pod) => boolean, what: string, timeoutMs = 60_000): Promise<Pod> {
+  return waitFor(
+    async () => {
+      const p = await getPod(name);
+      return p && ok(p) ? p : undefined;
+    },
+    { timeoutMs, intervalMs: 500, what },
+  );
+}
+
+function httpGet(host: string, port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => {
+        body += c;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+describe('kubelet - process cluster', { timeout: 300_000 }, () => {
+  before(async () => {
+    await cluster.up(1);
+    await waitFor(
+      async () => {
+        const r = await kubectl(cluster, [
+          'get',
+          'node',
+          'node-0',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+        ]);
+        return r.code === 0 && r.stdout === 'True' ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'node-0 Ready' },
+    );
+  });
+  after(async () => {
+    await cluster.down();
+  });
+
+  it('nginx pod: Running with a pod IP that answers HTTP on port 80', async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], {
+      input: pod('nginx', {
+        containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }],
+      }),
+    });
+    const p = await waitPod(
+      'nginx',
+      (x) => x.status?.phase === 'Running' && !!x.status.podIP,
+      'nginx Running',
+    );
+    const podIP = p.status?.podIP ?? '';
+    assert.match(podIP, /^127\./);
+    const res = await waitFor(() => httpGet(podIP, 80).catch(() => undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'nginx answers',
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.body, /nginx/i);
+    const table = await kubectlOk(cluster, ['get', 'pod', 'nginx']);
+    assert.match(table, /nginx\s+1\/1\s+Running\s+0/);
+  });
+
+  it('sleep 2 with restartPolicy Never: Succeeded, Completed', async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], {
+      input: pod('sleeper', {
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'busybox', command: ['sleep', '2'] }],
+      }),
+    });
+    const p = await waitPod('sleeper', (x) => x.status?.phase === 'Succeeded', 'sleeper Succeeded');
+    assert.equal(p.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    assert.match(await kubectlOk(cluster, ['get', 'pod', 'sleeper']), /sleeper\s+0\/1\s+Completed\s+0/);
+  });
+
+  it('a failing liveness probe: restarts climb', async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], {
+      input: pod('unhealthy', {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'c',
+            image: 'nginx:1.27',
+            livenessProbe: {
+              httpGet: { path: '/nothing-here', port: 80 },
+              periodSeconds: 1,
+              failureThreshold: 1,
+            },
+          },
+        ],
+      }),
+    });
+    const p = await waitPod(
+      'unhealthy',
+      (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2,
+      'restarts ≥ 2',
+      90_000,
+    );
+    assert.ok(p.status?.containerStatuses?.[0]?.lastState?.terminated);
+    const events = await kubectlOk(cluster, [
+      'get',
+      'events',
+      '--field-selector',
+      'involvedObject.name=unhealthy',
+    ]);
+    assert.match(events, /Liveness probe failed: HTTP probe failed with statuscode: 404/);
+  });
+
+  it('imagePullPolicy Never on an uncached image: ErrImageNeverPull', async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], {
+      input: pod('neverpull', { containers: [{ name: 'c', image: 'nginx:1.99', imagePullPolicy: 'Never' }] }),
+    });
+    const p = await waitPod(
+      'neverpull',
+      (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull',
+      'ErrImageNeverPull',
+    );
+    assert.equal(p.status?.phase, 'Pending');
+    assert.match(await kubectlOk(cluster, ['get', 'pod', 'neverpull']), /ErrImageNeverPull/);
+  });
+
+  it('kubectl delete pod completes gracefully', async () => {
+    const r = await kubectl(cluster, ['delete', 'pod', 'nginx', '--timeout=60s'], { timeoutMs: 90_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /pod "nginx" deleted/);
+    assert.equal(await getPod('nginx'), undefined);
+  });
+});
