@@ -5,5 +5,12 @@
 import type { ControllerConstructor } from '@kubelab/controller-kit';
 import { newGarbageCollector } from './garbagecollector/index.js';
 import { newNamespaceController } from './namespace/index.js';
+import { newNodeIpamController } from './nodeipam/index.js';
+import { newNodeLifecycleController } from './nodelifecycle/index.js';
 
-export const CONTROLLERS: readonly ControllerConstructor[] = [newGarbageCollector, newNamespaceController];
+export const CONTROLLERS: readonly ControllerConstructor[] = [
+  newGarbageCollector,
+  newNamespaceController,
+  newNodeIpamController,
+  newNodeLifecycleController,
+];
