@@ -3,13 +3,18 @@
  * entry is a {@link ControllerConstructor} exported by its own folder.
  */
 import type { ControllerConstructor } from '@kubelab/controller-kit';
+import { newDeploymentController } from './deployment/index.js';
 import { newGarbageCollector } from './garbagecollector/index.js';
 import { newNamespaceController } from './namespace/index.js';
 import { newNodeIpamController } from './nodeipam/index.js';
 import { newNodeLifecycleController } from './nodelifecycle/index.js';
+import { newReplicaSetController, newReplicationControllerController } from './replicaset/index.js';
 
 export const CONTROLLERS: readonly ControllerConstructor[] = [
   newGarbageCollector,
+  newReplicaSetController,
+  newReplicationControllerController,
+  newDeploymentController,
   newNamespaceController,
   newNodeIpamController,
   newNodeLifecycleController,

@@ -347,7 +347,12 @@ export class FakeApi implements ApiClient {
     if (opts.dryRun) return clone(obj);
     let next: KubeObject;
     if (opts.subresource === 'status') {
-      next = { ...clone(stored.obj), status: clone(obj.status) };
+      // As the api's status strategy: the stored spec and generation stay, metadata (annotations) and status are written.
+      next = {
+        ...clone(stored.obj),
+        metadata: { ...clone(obj.metadata), generation: stored.obj.metadata.generation ?? 1 },
+        status: clone(obj.status),
+      };
     } else if (opts.subresource === 'scale') {
       next = clone(stored.obj);
       const replicas = (obj.spec as { replicas?: number } | undefined)?.replicas;
