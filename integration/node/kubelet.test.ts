@@ -163,6 +163,27 @@ describe('kubelet - process cluster', { timeout: 300_000 }, () => {
     assert.match(await kubectlOk(cluster, ['get', 'pod', 'neverpull']), /ErrImageNeverPull/);
   });
 
+  it('kubectl logs and kubectl exec reach the emulated container', async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], {
+      input: pod('talker', {
+        containers: [
+          { name: 'c', image: 'busybox', command: ['sh', '-c', 'echo hello from talker; sleep 3600'] },
+        ],
+      }),
+    });
+    await waitPod('talker', (x) => x.status?.phase === 'Running', 'talker Running');
+    const logs = await waitFor(
+      async () => {
+        const r = await kubectl(cluster, ['logs', 'talker']);
+        return r.code === 0 && r.stdout.includes('hello') ? r.stdout : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 300, what: 'kubectl logs talker' },
+    );
+    assert.equal(logs, 'hello from talker\n');
+    const host = await kubectlOk(cluster, ['exec', 'talker', '--', 'cat', '/etc/hostname']);
+    assert.equal(host.trim(), 'talker');
+  });
+
   it('kubectl delete pod completes gracefully', async () => {
     const r = await kubectl(cluster, ['delete', 'pod', 'nginx', '--timeout=60s'], { timeoutMs: 90_000 });
     assert.equal(r.code, 0, r.stderr);
