@@ -14,7 +14,7 @@ import { silentLogger } from '@kubelab/telemetry';
 import { FakeClock } from '@kubelab/testkit';
 import { readNodeConfig } from '../../src/config.js';
 import { createHollowRuntime } from '../../src/kubelet/hollow-runtime.js';
-import { Kubelet } from '../../src/kubelet/kubelet.js';
+import { Kubelet, USAGE_ANNOTATION } from '../../src/kubelet/kubelet.js';
 import type { ExecResult } from '../../src/runtime/types.js';
 
 const SEED = 7;
@@ -294,6 +294,17 @@ describe('kubelet - over a fake api', () => {
     const del = h.api.actions.find((a) => a.verb === 'delete' && a.name === 'bye');
     assert.deepEqual((del?.options as { gracePeriodSeconds?: number }).gracePeriodSeconds, 0);
     assert.equal(h.kubelet.worker('default', 'bye'), undefined);
+  });
+
+  it('publishes emulated usage in the kubelab.io/usage annotation', async () => {
+    await h.api.create(resources.pods, newPod('busy', {}), { namespace: 'default' });
+    await advance(h, 700);
+    await h.kubelet.publishUsage();
+    const raw = getPod(h, 'busy')?.metadata.annotations?.[USAGE_ANNOTATION];
+    assert.ok(raw);
+    const u = JSON.parse(raw) as { cpuMilli: number; containers: Record<string, { cpuMilli: number }> };
+    assert.equal(u.cpuMilli, 1);
+    assert.equal(u.containers.c?.cpuMilli, 1);
   });
 
   it('ignores pods bound to another node', async () => {
