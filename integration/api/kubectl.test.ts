@@ -464,26 +464,34 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
     }
   });
 
-  // Known gap: the server has no complete schemas yet, so it cannot tell unknown fields from real ones and
-  // accepts them (Kubernetes answers 400). Kept as a todo so the run shows it until the schemas exist.
-  it(
-    'an unknown field is a strict decoding error (fieldValidation=Strict)',
-    { todo: 'strict field validation needs complete OpenAPI schemas' },
-    async () => {
-      const file = manifest(
-        'unknown-field.yaml',
-        podYaml('unknown-field').replace('spec:\n', 'spec:\n  bogusField: 1\n'),
-      );
-      const r = await k('create', '-f', file);
-      assert.equal(r.code, 1, `kubectl create fails\n${r.stdout}${r.stderr}`);
-      assert.match(
-        r.stderr,
-        /^Error from server \(BadRequest\): error when creating ".*unknown-field\.yaml": /m,
-      );
-      assert.match(r.stderr, /strict decoding error: unknown field "spec\.bogusField"/);
-      assert.equal((await k('get', 'pod', 'unknown-field')).code, 1, 'the pod was not stored');
-    },
-  );
+  it('an unknown field is a strict decoding error (fieldValidation=Strict); Warn warns, Ignore drops', async () => {
+    const file = manifest(
+      'unknown-field.yaml',
+      podYaml('unknown-field')
+        .replace('spec:\n', 'spec:\n  bogusField: 1\n')
+        .replace('    image: nginx:1.25\n', '    image: nginx:1.25\n    imagePullPolic: Always\n'),
+    );
+    const r = await k('create', '-f', file);
+    assert.equal(r.code, 1, `kubectl create fails\n${r.stdout}${r.stderr}`);
+    assert.equal(
+      r.stderr.trim(),
+      `Error from server (BadRequest): error when creating "${file}": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.bogusField", unknown field "spec.containers[0].imagePullPolic"`,
+    );
+    assert.equal((await k('get', 'pod', 'unknown-field')).code, 1, 'the pod was not stored');
+
+    const warned = await k('create', '-f', file, '--validate=warn');
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.match(warned.stderr, /^Warning: unknown field "spec\.bogusField"$/m);
+    assert.match(warned.stderr, /^Warning: unknown field "spec\.containers\[0\]\.imagePullPolic"$/m);
+    const stored = await getJson<{ spec: Record<string, unknown> }>('pod', 'unknown-field');
+    assert.equal('bogusField' in stored.spec, false, 'the unknown field was dropped');
+    await ok('delete', 'pod', 'unknown-field', '--wait=false');
+
+    const ignored = await k('apply', '-f', file, '--validate=false');
+    assert.equal(ignored.code, 0, ignored.stderr);
+    assert.doesNotMatch(ignored.stderr, /unknown field/);
+    await ok('delete', 'pod', 'unknown-field', '--wait=false');
+  });
 
   it('an unknown resource type is a kubectl error', async () => {
     const r = await k('get', 'widgets');

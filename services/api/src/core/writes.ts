@@ -16,6 +16,7 @@ import type { ReplicatedStore } from '../store/replicated-store.js';
 import type { ApplyResult, StoreCommand, StoredObject } from '../store/types.js';
 import type { Admission } from './admission.js';
 import type { ApiCoreOptions, Resolved } from './api-core.js';
+import { checkFields, fieldValidationOf } from './field-validation.js';
 import type { ApiResponse } from './handler.js';
 import type { ReadPath } from './reads.js';
 import { fromScale, toScale } from './scale.js';
@@ -24,6 +25,13 @@ import { deleteGracePeriod, mainUpdateScope, resourceKey } from './strategies.js
 
 /** Attempts of an update/patch that keeps meeting concurrent writers. */
 const CONFLICT_RETRIES = 5;
+
+/** A write's answer; `warnings` become `Warning:` headers on HTTP (fieldValidation=Warn). */
+type WriteResponse = ApiResponse & { readonly warnings?: readonly string[] };
+
+function withWarnings(res: ApiResponse, warnings: readonly string[]): WriteResponse {
+  return warnings.length > 0 ? { ...res, warnings: [...new Set(warnings)] } : res;
+}
 
 export class WritePath {
   private readonly store: ReplicatedStore;
@@ -38,10 +46,14 @@ export class WritePath {
     this.admission = o.admission;
   }
 
-  async create(r: Resolved): Promise<ApiResponse> {
+  async create(r: Resolved): Promise<WriteResponse> {
     if (r.req.subresource === 'binding') return this.bind(r);
     if (r.req.subresource === 'eviction') return this.evict(r);
-    const body = this.bodyObject(r);
+    const warnings: string[] = [];
+    return withWarnings(await this.createChecked(r, this.fields(r, this.bodyObject(r), warnings)), warnings);
+  }
+
+  private async createChecked(r: Resolved, body: StoredObject): Promise<ApiResponse> {
     if (body.metadata.resourceVersion)
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     const prefix = body.metadata.generateName as string | undefined;
@@ -82,8 +94,13 @@ export class WritePath {
     return { code: 201, body: this.unwrap(result, r, name) };
   }
 
-  async update(r: Resolved): Promise<ApiResponse> {
-    const body = this.bodyObject(r);
+  async update(r: Resolved): Promise<WriteResponse> {
+    const warnings: string[] = [];
+    const body = this.fields(r, this.bodyObject(r), warnings);
+    return withWarnings(await this.updateChecked(r, body), warnings);
+  }
+
+  private async updateChecked(r: Resolved, body: StoredObject): Promise<ApiResponse> {
     const name = r.req.name ?? '';
     if (body.metadata.name && body.metadata.name !== name) {
       throw errors.badRequest(
@@ -96,7 +113,7 @@ export class WritePath {
     });
   }
 
-  async patch(r: Resolved): Promise<ApiResponse> {
+  async patch(r: Resolved): Promise<WriteResponse> {
     const raw = r.req.body;
     const text = typeof raw === 'string' ? raw : JSON.stringify(raw ?? null);
     const patchType = r.req.patchType ?? 'application/merge-patch+json';
@@ -106,11 +123,30 @@ export class WritePath {
       if (!exists)
         return this.create({ ...r, req: { ...r.req, verb: 'create', body: this.applied(r, text, null) } });
     }
-    return this.guaranteedUpdate(r, undefined, (old) => {
+    const warnings: string[] = [];
+    const res = await this.guaranteedUpdate(r, undefined, (old) => {
+      warnings.length = 0; // a retry checks the new result afresh
       const view = r.req.subresource === 'scale' ? toScale(old) : old;
-      const patched = this.applied(r, text, view);
+      const patched = this.fields(r, this.applied(r, text, view), warnings);
       return r.req.subresource === 'scale' ? fromScale(old, patched) : (patched as StoredObject);
     });
+    return withWarnings(res, warnings);
+  }
+
+  /**
+   * Applies the request's fieldValidation directive to a request object (the main kind, its status, or a
+   * Scale); collects Warn's warnings into `warnings`.
+   */
+  private fields<T>(r: Resolved, obj: T, warnings: string[]): T {
+    const mode = fieldValidationOf(r.req.query);
+    const sub = r.req.subresource;
+    if (mode === undefined || (sub !== undefined && sub !== 'status' && sub !== 'scale')) return obj;
+    const checked =
+      sub === 'scale'
+        ? checkFields('autoscaling', 'v1', 'Scale', obj, mode)
+        : checkFields(r.info.group, r.info.version, r.info.kind, obj, mode);
+    warnings.push(...checked.warnings);
+    return checked.object;
   }
 
   async delete(r: Resolved): Promise<ApiResponse> {

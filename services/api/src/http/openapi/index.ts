@@ -7,40 +7,22 @@
  *   query parameter, which is what makes `kubectl create/apply/edit` validate server-side instead of
  *   downloading OpenAPI v2 (that path 404s). PATCH deliberately has no requestBody: with one, client-side
  *   apply would build strategic merge patches from these (incomplete) schemas instead of kubectl's own types.
- * - `components.schemas`: hand-written schemas with field descriptions for the main kinds (schemas/*.json:
- *   Pod, PodSpec, Container, Deployment, Service, ObjectMeta, …) and generated Name-level schemas for the
- *   rest, each kind tagged with `x-kubernetes-group-version-kind`, so `kubectl explain` works. The GET of the
- *   item path answers with a `$ref` to the kind's schema, as upstream does.
+ * - `components.schemas`: Kubernetes' schemas with field descriptions (src/schemas, the same ones
+ *   `fieldValidation` checks against) for every served kind and the types it reaches, and a Name-level
+ *   schema for the few option kinds without one; each kind is tagged with `x-kubernetes-group-version-kind`,
+ *   so `kubectl explain` works. The GET of the item path answers with a `$ref` to the kind's schema, as
+ *   upstream does.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { GROUPS, type ResourceInfo, resourcesIn } from '@kubelab/api-types';
+import { kubernetesSchemas, schemaName } from '../../schemas/index.js';
+
+export { schemaName };
 
 type Json = Record<string, unknown>;
 type Schemas = Record<string, Json>;
 
-const SCHEMA_FILES = ['meta-v1.json', 'core-v1.json', 'apps-v1.json'] as const;
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
-
-let dataSchemas: Schemas | undefined;
-
-/** The hand-written schemas, loaded once from the JSON data files next to this module. */
-function loadDataSchemas(): Schemas {
-  if (dataSchemas) return dataSchemas;
-  const all: Schemas = {};
-  for (const file of SCHEMA_FILES) {
-    const text = readFileSync(new URL(`./schemas/${file}`, import.meta.url), 'utf8');
-    Object.assign(all, JSON.parse(text) as Schemas);
-  }
-  dataSchemas = all;
-  return all;
-}
-
-/** `io.k8s.api.<package>.<version>.<Kind>`: core for `''`, the first label of a dotted group. */
-export function schemaName(group: string, version: string, kind: string): string {
-  const pkg = group === '' ? 'core' : (group.split('.')[0] ?? group);
-  return `io.k8s.api.${pkg}.${version}.${kind}`;
-}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const allOfRef = (name: string, description: string) => ({ allOf: [ref(name)], default: {}, description });
@@ -197,7 +179,7 @@ function subresourcePath(info: ResourceInfo, sub: ResourceInfo['subresources'][n
 /** A schema for a kind without hand-written fields: apiVersion, kind, metadata, and opaque spec/status. */
 function genericKindSchema(kind: string): Json {
   return {
-    description: `${kind} (kubelab publishes field-level documentation for Pod, Deployment and Service only).`,
+    description: `${kind} (no published schema: its fields are not documented here).`,
     type: 'object',
     properties: {
       apiVersion: { description: API_VERSION_DESCRIPTION, type: 'string' },
@@ -258,7 +240,7 @@ export function buildGroupVersionDocument(group: string, version: string): Json 
   const paths: Record<string, Json> = {};
   for (const r of resources) Object.assign(paths, resourcePaths(r, prefix));
 
-  const data = loadDataSchemas();
+  const data = kubernetesSchemas();
   const pool: Schemas = { ...data };
   const schemas: Schemas = {};
   for (const k of kindsOf(group, version)) {
