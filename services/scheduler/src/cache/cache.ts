@@ -122,6 +122,11 @@ export class SchedulerCache {
     return this.#pods.get(key)?.assumed === true;
   }
 
+  /** The PodInfo counted for a pod (assumed or confirmed). */
+  podInfo(key: string): PodInfo | undefined {
+    return this.#pods.get(key)?.pi;
+  }
+
   /** The node a pod is counted on (assumed or confirmed). */
   nodeOf(key: string): string | undefined {
     return this.#pods.get(key)?.nodeName;
