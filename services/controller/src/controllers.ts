@@ -8,6 +8,7 @@ import { newGarbageCollector } from './garbagecollector/index.js';
 import { newNamespaceController } from './namespace/index.js';
 import { newNodeIpamController } from './nodeipam/index.js';
 import { newNodeLifecycleController } from './nodelifecycle/index.js';
+import { newHorizontalController } from './podautoscaler/index.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/index.js';
 
 export const CONTROLLERS: readonly ControllerConstructor[] = [
@@ -18,4 +19,5 @@ export const CONTROLLERS: readonly ControllerConstructor[] = [
   newNamespaceController,
   newNodeIpamController,
   newNodeLifecycleController,
+  newHorizontalController,
 ];

@@ -1,0 +1,60 @@
+/**
+ * Where the HPA reads pod CPU usage (kubelab's stand-in for `metrics.k8s.io`): a small {@link UsageSource}
+ * interface, and the default source reading the annotation the kubelet publishes on each running pod,
+ * `kubelab.io/usage` = `{"cpuMilli":250,"memoryBytes":…,"containers":{…},"timestamp":"…Z","windowSeconds":15}`.
+ *
+ * The kubelet rewrites the annotation only when usage moves (by 10 % or 5 millicores), so the value is a
+ * level that holds until replaced: the sample counts as taken at the time it is read, not at its timestamp.
+ */
+import type { Pod } from '@kubelab/api-types';
+import { parseTime, podRequests } from '@kubelab/controller-kit';
+import type { PodSample } from './replica-calculator.js';
+
+/** The kubelet's usage annotation (services/node `USAGE_ANNOTATION`; services never import each other). */
+export const USAGE_ANNOTATION = 'kubelab.io/usage';
+
+/** One pod's CPU usage sample. */
+export interface CpuSample {
+  readonly cpuMilli: number;
+  readonly timestampMs: number;
+  readonly windowMs: number;
+}
+
+/** Answers a pod's current CPU usage, or undefined when there is no sample. */
+export interface UsageSource {
+  podCpu(pod: Pod, nowWallMs: number): CpuSample | undefined;
+}
+
+/** Reads {@link USAGE_ANNOTATION}; a malformed value counts as no sample. */
+export const annotationUsageSource: UsageSource = {
+  podCpu(pod, nowWallMs) {
+    const raw = pod.metadata.annotations?.[USAGE_ANNOTATION];
+    if (!raw) return undefined;
+    try {
+      const v = JSON.parse(raw) as { cpuMilli?: unknown; windowSeconds?: unknown };
+      if (typeof v.cpuMilli !== 'number' || !Number.isFinite(v.cpuMilli) || v.cpuMilli < 0) return undefined;
+      const windowSeconds = typeof v.windowSeconds === 'number' && v.windowSeconds > 0 ? v.windowSeconds : 15;
+      return { cpuMilli: v.cpuMilli, timestampMs: nowWallMs, windowMs: windowSeconds * 1000 };
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** The calculator's view of a pod. */
+export function podSample(pod: Pod, source: UsageSource, nowWallMs: number): PodSample {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  const without = (pod.spec?.containers ?? []).find((c) => c.resources?.requests?.cpu === undefined);
+  return {
+    name: pod.metadata.name ?? '',
+    phase: pod.status?.phase,
+    deleting: Boolean(pod.metadata.deletionTimestamp),
+    ready: ready
+      ? { status: ready.status, lastTransitionMs: parseTime(ready.lastTransitionTime) }
+      : undefined,
+    startMs: parseTime(pod.status?.startTime),
+    requestMilli: without ? undefined : podRequests(pod).cpuMilli,
+    ...(without ? { containerWithoutRequest: without.name } : {}),
+    usage: source.podCpu(pod, nowWallMs),
+  };
+}
