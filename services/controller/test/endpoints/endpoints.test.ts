@@ -109,7 +109,7 @@ test('endpoints - controller writes, updates on readiness, leaves selectorless S
     await h.settle();
     assert.equal(h.api.writes('endpoints').length, writes, 'an unrelated pod change writes nothing');
 
-    const manual = service('external', { selector: undefined });
+    const manual = service('external');
     delete manual.spec.selector;
     h.api.seed(resources.services, manual);
     h.api.seed(resources.endpoints, {
