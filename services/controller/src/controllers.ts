@@ -4,18 +4,24 @@
  */
 import type { ControllerConstructor } from '@kubelab/controller-kit';
 import { newDeploymentController } from './deployment/index.js';
+import { newEndpointsController } from './endpoints/index.js';
+import { newEndpointSliceController } from './endpointslice/index.js';
 import { newGarbageCollector } from './garbagecollector/index.js';
 import { newNamespaceController } from './namespace/index.js';
 import { newNodeIpamController } from './nodeipam/index.js';
 import { newNodeLifecycleController } from './nodelifecycle/index.js';
 import { newHorizontalController } from './podautoscaler/index.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/index.js';
+import { newStatefulSetController } from './statefulset/index.js';
 
 export const CONTROLLERS: readonly ControllerConstructor[] = [
   newGarbageCollector,
   newReplicaSetController,
   newReplicationControllerController,
   newDeploymentController,
+  newStatefulSetController,
+  newEndpointsController,
+  newEndpointSliceController,
   newNamespaceController,
   newNodeIpamController,
   newNodeLifecycleController,
