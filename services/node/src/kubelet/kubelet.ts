@@ -24,6 +24,7 @@ import { RestartBackoff } from './backoff.js';
 import type { EnvSnapshot } from './env.js';
 import { referencedObjects } from './env.js';
 import type { EventRecorder } from './events.js';
+import type { HostLocalIpam } from './ipam.js';
 import { NodeAgent } from './node-agent.js';
 import type { NodeIdentity } from './node-status.js';
 import { PodWorker } from './pod-worker.js';
@@ -60,6 +61,8 @@ interface NodeEntry {
   readonly agent: NodeAgent;
   readonly crashBackoff: RestartBackoff;
   readonly imageBackoff: RestartBackoff;
+  /** The IPAM instance the stored pod IPs were last re-reserved in (see `#ipamFor`). */
+  adopted: HostLocalIpam | undefined;
 }
 
 /** Whether an update changed what the kubelet acts on (not only status or bookkeeping). */
@@ -108,6 +111,7 @@ export class Kubelet {
         agent,
         crashBackoff: new RestartBackoff(c.config.crashBackoff),
         imageBackoff: new RestartBackoff(c.config.imageBackoff),
+        adopted: undefined,
       });
     }
     this.#queue = new RateLimitingQueue<string>({ clock: c.clock, name: 'kubelet-pods' });
@@ -263,7 +267,7 @@ export class Kubelet {
       crashBackoff: node.crashBackoff,
       imageBackoff: node.imageBackoff,
       imageBackoffConfig: c.config.imageBackoff,
-      ipam: () => node.agent.ipam(),
+      ipam: () => this.#ipamFor(node),
       dns: c.lightweight
         ? undefined
         : {
@@ -279,6 +283,38 @@ export class Kubelet {
       confirmDeletion: (pod) => this.#confirmDeletion(pod),
       lightweight: c.lightweight,
     };
+  }
+
+  /**
+   * The node's IPAM, with the pod IPs its pods already hold re-reserved the first time a range is known
+   * (host-local keeps its allocations on disk; this process keeps them in the pods' status): after a node
+   * agent restart every pod keeps its IP when it is still in the range, and no new pod is handed an IP a
+   * running pod has. Workers only run once the pod cache synced, so the lister holds every such pod.
+   */
+  #ipamFor(node: NodeEntry): HostLocalIpam | undefined {
+    const ipam = node.agent.ipam();
+    if (ipam === undefined || node.adopted === ipam) return ipam;
+    node.adopted = ipam;
+    const nodeName = node.setup.id.nodeName;
+    const pods = this.#pods
+      .lister()
+      .list()
+      .filter(
+        (p) =>
+          p.spec.nodeName === nodeName && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+      )
+      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+    for (const p of pods) {
+      const ip = p.status?.podIP;
+      if (!ip || !ipam.contains(ip)) continue;
+      if (!ipam.reserve(p.metadata.uid ?? '', ip)) {
+        this.#c.log.warn(
+          { pod: metaNamespaceKey(p), podIP: ip },
+          'stored pod IP already held; the pod gets a new one',
+        );
+      }
+    }
+    return ipam;
   }
 
   /** The ConfigMaps and Secrets the pod refers to, read from the API (missing ones are left out). */

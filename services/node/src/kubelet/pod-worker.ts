@@ -7,7 +7,14 @@
  * Graceful deletion runs in the background (preStop, SIGTERM, the grace period, SIGKILL) and ends with the
  * kubelet's confirming delete (gracePeriodSeconds 0).
  */
-import type { Container, ContainerState, ContainerStateTerminated, Pod, PodStatus } from '@kubelab/api-types';
+import type {
+  Container,
+  ContainerState,
+  ContainerStateTerminated,
+  ContainerStatus,
+  Pod,
+  PodStatus,
+} from '@kubelab/api-types';
 import { defaultPullPolicy } from '@kubelab/api-types';
 import type { Clock } from '@kubelab/clock';
 import { rfc3339 } from '@kubelab/controller-kit';
@@ -96,6 +103,25 @@ function terminated(
   };
 }
 
+/**
+ * The termination a container gets when its process was lost with the node agent (exit code 255, reason
+ * Unknown: what the kubelet reports for containers that died in a node reboot).
+ */
+export function lostTermination(
+  startedAt: string | undefined,
+  finishedAt: string,
+  containerID: string | undefined,
+): ContainerStateTerminated {
+  return {
+    exitCode: 255,
+    reason: 'Unknown',
+    message: 'The container was lost when the node agent restarted',
+    ...(startedAt ? { startedAt } : {}),
+    finishedAt,
+    ...(containerID ? { containerID } : {}),
+  };
+}
+
 /** See the module comment. */
 export class PodWorker {
   readonly key: string;
@@ -139,6 +165,50 @@ export class PodWorker {
       ...(pod.spec.initContainers ?? []).map((c) => rec(c, true)),
       ...pod.spec.containers.map((c) => rec(c, false)),
     ];
+    this.#adopt(pod);
+  }
+
+  /**
+   * Picks up a pod this node ran before the node agent restarted (its status already lists containers),
+   * so that it does not look new. The emulated processes died with the old node process (Kubernetes would
+   * find the containers still running; here they are gone), so every container that ran is taken as exited
+   * with 255/Unknown, as after a node reboot, and goes through the restart policy like any exit: Always and
+   * OnFailure restart it (restartCount continues from the stored count, +1 for this restart; lastState
+   * shows the lost run), Never leaves it terminated (the pod ends Failed). The sandbox is new, so init
+   * containers run again (restartCount kept, lastState dropped), as Kubernetes does when it recreates a
+   * sandbox, except for a
+   * restartPolicy Never pod whose main containers already started (it only reports its end). startTime is
+   * kept; the pod IP is kept by the kubelet re-reserving stored pod IPs before it allocates new ones.
+   */
+  #adopt(pod: Pod): void {
+    const status = pod.status;
+    const stored = (r: ContainerRecord): ContainerStatus | undefined =>
+      (r.init ? status?.initContainerStatuses : status?.containerStatuses)?.find(
+        (s) => s.name === r.spec.name,
+      );
+    if (!this.#records.some((r) => stored(r) !== undefined)) return;
+    if (status?.startTime) this.#startTime = status.startTime;
+    const now = rfc3339(this.#d.clock.wallNow());
+    const ran = (s: ContainerStatus | undefined): ContainerStateTerminated | undefined => {
+      if (s?.state?.running) return lostTermination(s.state.running.startedAt, now, s.containerID);
+      return s?.state?.terminated ?? s?.lastState?.terminated ?? undefined;
+    };
+    const never = (pod.spec.restartPolicy ?? 'Always') === 'Never';
+    const mainStarted = this.#records.some((r) => !r.init && ran(stored(r)) !== undefined);
+    for (const r of this.#records) {
+      const s = stored(r);
+      if (s === undefined) continue;
+      r.restartCount = s.restartCount ?? 0;
+      r.imageID = s.imageID ?? '';
+      const last = ran(s);
+      if (last === undefined) continue; // never started (a pull or config failure): starts afresh
+      if (r.init && !(never && mainStarted)) continue; // runs again in the new sandbox, as a first start
+      r.state = { terminated: last };
+      r.lastTerminated = s.state?.running ? (s.lastState?.terminated ?? undefined) : undefined;
+      r.containerID = last.containerID;
+      r.starts = 1;
+      r.finishedAtMs = this.#d.clock.now();
+    }
   }
 
   get pod(): Pod {
