@@ -9,6 +9,7 @@ import { LogUnavailableError } from '../store/command-log.js';
 import { type ReplicatedStore, WriteTimeoutError } from '../store/replicated-store.js';
 import type { Admission } from './admission.js';
 import type { ApiHandler, ApiRequest, ApiResponse, RequestUser, WatchStart } from './handler.js';
+import { handleV1, isHpaV1, watchV1 } from './hpa-versions.js';
 import { ReadPath } from './reads.js';
 import { ApiError, errors } from './status.js';
 import { WritePath } from './writes.js';
@@ -41,6 +42,8 @@ export class ApiCore implements ApiHandler {
   }
 
   async handle(req: ApiRequest, user: RequestUser): Promise<ApiResponse> {
+    // autoscaling/v1 HPAs are served by conversion from the stored autoscaling/v2 objects.
+    if (isHpaV1(req)) return handleV1((r, u) => this.handle(r, u), req, user);
     try {
       const r = this.resolve(req, user);
       switch (req.verb) {
@@ -67,6 +70,7 @@ export class ApiCore implements ApiHandler {
   }
 
   async watch(req: ApiRequest, user: RequestUser): Promise<WatchStart> {
+    if (isHpaV1(req)) return watchV1(await this.watch({ ...req, version: 'v2' }, user));
     try {
       return await this.reads.watch(this.resolve({ ...req, verb: 'watch' }, user));
     } catch (err) {

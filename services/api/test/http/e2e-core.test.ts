@@ -168,6 +168,51 @@ describe('in-process through ApiCore', () => {
 });
 
 describe('real kubectl through ApiCore', { skip: !existsSync(KUBECTL) }, () => {
+  test('e2e - autoscale posts an HPA (stored as autoscaling/v2), get hpa shows it in both versions', async () => {
+    const file = join(dir, 'hpa-deploy.yaml');
+    writeFileSync(file, DEPLOYMENT('nginx:1.27').replaceAll('web', 'scaled'));
+    let r = await kubectl(['apply', '-f', file]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await kubectl(['autoscale', 'deployment', 'scaled', '--cpu-percent=50', '--min=1', '--max=5']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'horizontalpodautoscaler.autoscaling/scaled autoscaled');
+    r = await kubectl(['get', 'hpa']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\nscaled\s+Deployment\/scaled\s+cpu: <unknown>\/50%\s+1\s+5\s+0\s+\d+s\n$/,
+    );
+    r = await kubectl([
+      'get',
+      'horizontalpodautoscalers.v2.autoscaling',
+      'scaled',
+      '-o',
+      'jsonpath={.apiVersion} {.spec.metrics[0].resource.target.averageUtilization}',
+    ]);
+    assert.equal(r.stdout, 'autoscaling/v2 50');
+    r = await kubectl([
+      'get',
+      'horizontalpodautoscalers.v1.autoscaling',
+      'scaled',
+      '-o',
+      'jsonpath={.apiVersion} {.spec.targetCPUUtilizationPercentage} {.spec.minReplicas}',
+    ]);
+    assert.equal(r.stdout, 'autoscaling/v1 50 1');
+    r = await kubectl([
+      'patch',
+      'horizontalpodautoscalers.v1.autoscaling',
+      'scaled',
+      '--type=merge',
+      '-p',
+      '{"spec":{"maxReplicas":7}}',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await kubectl(['get', 'hpa', 'scaled', '-o', 'jsonpath={.spec.maxReplicas}']);
+    assert.equal(r.stdout, '7');
+    r = await kubectl(['delete', 'hpa', 'scaled']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   test('e2e - apply (client-side), scale, label, apply again, create deployment (protobuf), delete', async () => {
     const file = join(dir, 'deploy.yaml');
     writeFileSync(file, DEPLOYMENT('nginx:1.27'));
