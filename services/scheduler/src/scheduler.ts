@@ -285,7 +285,14 @@ export class Scheduler {
     const patch = {
       status: {
         conditions: [
-          { ...cond, lastProbeTime: null, lastTransitionTime: rfc3339(this.#cfg.clock.wallNow()) },
+          // Strategic merge by `type`: null clears a previous failure's reason and message.
+          {
+            reason: null,
+            message: null,
+            ...cond,
+            lastProbeTime: null,
+            lastTransitionTime: rfc3339(this.#cfg.clock.wallNow()),
+          },
         ],
       },
     };

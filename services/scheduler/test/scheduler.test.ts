@@ -126,6 +126,15 @@ test('scheduler - FailedScheduling text, PodScheduled=False, then bound when a n
       timeoutMs: 5000,
       what: 'web-1 bound to the new node',
     });
+    const cond = await waitFor(
+      () =>
+        api
+          .object<Pod>(resources.pods, 'web-1', 'default')
+          ?.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'True'),
+      { timeoutMs: 5000, what: 'PodScheduled=True' },
+    );
+    assert.equal(cond.reason, undefined, 'the failure reason is cleared');
+    assert.equal(cond.message, undefined);
   } finally {
     await stop();
   }
