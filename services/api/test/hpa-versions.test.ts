@@ -15,7 +15,8 @@ const at = (version: string) => ({
   resource: 'horizontalpodautoscalers',
   namespace: 'default',
 });
-type Obj = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: test reads JSON
+// biome-ignore lint/suspicious/noExplicitAny: the test reads JSON answers
+type Obj = Record<string, any>;
 
 async function newCore(): Promise<ApiCore> {
   const log = new LocalLog();
