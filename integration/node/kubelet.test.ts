@@ -17,7 +17,6 @@ Object.assign(cluster.env, {
   KUBELAB_CRASH_BACKOFF_INITIAL_MS: '1000',
   KUBELAB_CRASH_BACKOFF_MAX_MS: '4000',
   KUBELAB_IMAGE_BACKOFF_INITIAL_MS: '1000',
-  KUBELAB_NODE_POD_CIDR_WAIT_MS: '2000',
   KUBELAB_NODE_LEASE_PERIOD_MS: '2000',
   KUBELAB_NODE_STATUS_CHECK_MS: '2000',
 });
@@ -93,7 +92,14 @@ describe('kubelet - process cluster', { timeout: 300_000 }, () => {
       'nginx Running',
     );
     const podIP = p.status?.podIP ?? '';
-    assert.match(podIP, /^127\./);
+    // The pod IP comes from the range the node IPAM controller assigned (no fallback).
+    const cidr = await kubectlOk(cluster, ['get', 'node', 'node-0', '-o', 'jsonpath={.spec.podCIDR}']);
+    assert.match(cidr, /^127\.\d+\.\d+\.0\/24$/);
+    assert.equal(
+      podIP.split('.').slice(0, 3).join('.'),
+      cidr.split('.').slice(0, 3).join('.'),
+      `${podIP} in ${cidr}`,
+    );
     const res = await waitFor(() => httpGet(podIP, 80).catch(() => undefined), {
       timeoutMs: 10_000,
       intervalMs: 200,

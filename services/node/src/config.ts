@@ -39,12 +39,27 @@ export interface NodeConfig {
   readonly statusCheckMs: number;
   readonly crashBackoff: BackoffConfig;
   readonly imageBackoff: BackoffConfig;
-  /** Overrides node.spec.podCIDR (otherwise the IPAM controller's assignment is used). */
+  /**
+   * KUBELAB_NODE_POD_CIDR: the pod CIDR, explicitly (used at once; node.spec.podCIDR is then ignored, as the
+   * kubelet's --pod-cidr). The operator guarantees it overlaps no other node's range.
+   */
   readonly podCIDR: string | undefined;
-  /** How long to wait for node.spec.podCIDR before using {@link fallbackPodCIDR}. */
+  /**
+   * KUBELAB_NODE_POD_CIDR_WAIT_MS (default 60 s; 0 = wait for ever): how long pods wait for node.spec.podCIDR
+   * from the node IPAM controller before the node falls back to {@link fallbackPodCIDR} (with a warning).
+   */
   readonly podCIDRWaitMs: number;
-  /** The pod CIDR used when none is assigned in time: the cluster CIDR's /mask for this node's index. */
+  /**
+   * The pod CIDR used when none is assigned in time: this node's /mask (by the index in its name) of
+   * KUBELAB_NODE_FALLBACK_CIDR (default 127.64.0.0/12), a range that must lie outside KUBELAB_CLUSTER_CIDR,
+   * so that a fallback never overlaps a range the IPAM controller assigns (it only hands out cluster CIDR
+   * subnets). Fallback ranges of different nodes differ by their index only.
+   */
   readonly fallbackPodCIDR: string;
+  /** KUBELAB_NODE_FALLBACK_CIDR, the range fallback pod CIDRs are cut from. */
+  readonly fallbackCIDR: string;
+  /** KUBELAB_NODE_CIDR_MASK_SIZE: the prefix length of a node's pod CIDR (default 24). */
+  readonly nodeCIDRMaskSize: number;
   /** Cluster DNS: the resolver pods use and its search domains. */
   readonly dns: { readonly nameserver: string; readonly port: number; readonly clusterDomain: string };
   /** Hollow mode: this process registers this many lightweight nodes (`<name>-h0…`) besides nothing else. */
@@ -130,6 +145,21 @@ export function subnetOf(cidr: string, mask: number, index: number): string {
   return `${intToIp(start)}/${mask}`;
 }
 
+/** Whether two IPv4 CIDRs share an address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const range = (c: string): [number, number] => {
+    const [base, bitsRaw] = c.split('/');
+    const bits = Number(bitsRaw);
+    if (!Number.isInteger(bits) || bits < 0 || bits > 32) throw new NodeConfigError(`"${c}" is not a CIDR`);
+    const size = 2 ** (32 - bits);
+    const start = ipToInt(base ?? '') - (ipToInt(base ?? '') % size);
+    return [start, start + size - 1];
+  };
+  const [a0, a1] = range(a);
+  const [b0, b1] = range(b);
+  return a0 <= b1 && b0 <= a1;
+}
+
 /** Dotted quad → unsigned 32-bit integer; throws on anything else. */
 export function ipToInt(ip: string): number {
   const parts = ip.split('.');
@@ -165,6 +195,12 @@ export function readNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     resetMs: num(env, `${prefix}_RESET_MS`, 600_000, 1),
   });
   const podCIDR = str(env, 'KUBELAB_NODE_POD_CIDR');
+  const fallbackCIDR = str(env, 'KUBELAB_NODE_FALLBACK_CIDR') ?? '127.64.0.0/12';
+  if (cidrsOverlap(fallbackCIDR, clusterCIDR)) {
+    throw new NodeConfigError(
+      `KUBELAB_NODE_FALLBACK_CIDR ${fallbackCIDR} overlaps KUBELAB_CLUSTER_CIDR ${clusterCIDR}: a fallback pod CIDR could collide with one the node IPAM controller assigns`,
+    );
+  }
   return {
     nodeName,
     nodeIP: str(env, 'KUBELAB_NODE_IP') ?? '127.0.0.1',
@@ -182,8 +218,10 @@ export function readNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     crashBackoff: backoff('KUBELAB_CRASH_BACKOFF'),
     imageBackoff: backoff('KUBELAB_IMAGE_BACKOFF'),
     podCIDR,
-    podCIDRWaitMs: num(env, 'KUBELAB_NODE_POD_CIDR_WAIT_MS', 5_000),
-    fallbackPodCIDR: subnetOf(clusterCIDR, mask, nodeIndex(nodeName)),
+    podCIDRWaitMs: num(env, 'KUBELAB_NODE_POD_CIDR_WAIT_MS', 60_000),
+    fallbackPodCIDR: subnetOf(fallbackCIDR, mask, nodeIndex(nodeName)),
+    fallbackCIDR,
+    nodeCIDRMaskSize: mask,
     dns: {
       nameserver: str(env, 'KUBELAB_DNS_SERVER') ?? '127.96.0.10',
       port: num(env, 'KUBELAB_DNS_PORT', 53, 1),

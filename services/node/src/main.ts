@@ -32,12 +32,14 @@ function identity(cfg: NodeConfig, nodeName: string, nodeIP: string): NodeIdenti
   };
 }
 
-/** Hollow nodes get pod CIDRs far from real nodes' fallbacks: the upper half of the cluster CIDR. */
-function hollowFallbackCIDR(env: NodeJS.ProcessEnv, i: number): string {
-  const cidr = env.KUBELAB_CLUSTER_CIDR ?? '127.128.0.0/10';
-  const mask = Number(env.KUBELAB_NODE_CIDR_MASK_SIZE ?? 24);
-  const bits = Number(cidr.split('/')[1] ?? 10);
-  return subnetOf(cidr, mask, 2 ** (mask - bits - 1) + i);
+/**
+ * Hollow nodes' fallback pod CIDRs: the upper half of the fallback range (real nodes' fallbacks are indexed
+ * from its bottom); like every fallback, outside the cluster CIDR the IPAM controller assigns from.
+ */
+function hollowFallbackCIDR(cfg: NodeConfig, i: number): string {
+  const bits = Number(cfg.fallbackCIDR.split('/')[1] ?? 12);
+  const mask = cfg.nodeCIDRMaskSize;
+  return subnetOf(cfg.fallbackCIDR, mask, 2 ** Math.max(0, mask - bits - 1) + i);
 }
 
 async function start(ctx: ServiceContext) {
@@ -59,7 +61,7 @@ async function start(ctx: ServiceContext) {
           id: identity(cfg, name, cfg.nodeIP),
           runtime: createHollowRuntime({ clock, cached: ['registry.k8s.io/pause:3.10'] }),
           events: noEvents,
-          fallbackPodCIDR: hollowFallbackCIDR(process.env, i),
+          fallbackPodCIDR: hollowFallbackCIDR(cfg, i),
         };
       })
     : [

@@ -57,6 +57,7 @@ export class NodeAgent {
   #ipam: HostLocalIpam | undefined;
   #assignedCIDR: string | undefined;
   #registered = false;
+  #warnedWaiting = false;
   readonly #timers: Timer[] = [];
   #busy = { lease: false, status: false };
 
@@ -73,17 +74,27 @@ export class NodeAgent {
     return this.#registered;
   }
 
-  /** The pod IPAM, once a pod CIDR is known (assigned, configured, or the fallback after the wait). */
+  /**
+   * The pod IPAM, once a pod CIDR is known: configured (KUBELAB_NODE_POD_CIDR), assigned by the node IPAM
+   * controller (node.spec.podCIDR), or, only after `podCIDRWaitMs` without one (0: never), the fallback
+   * (outside the cluster CIDR, so it cannot overlap an assigned range), with a warning.
+   */
   ipam(): HostLocalIpam | undefined {
-    if (this.#ipam === undefined && this.#registered) {
-      const waited = this.#d.clock.now() - this.#startedAtMs >= this.#d.settings.podCIDRWaitMs;
-      if (waited) {
-        this.#d.log.warn(
-          { podCIDR: this.#d.settings.fallbackPodCIDR },
-          'no pod CIDR assigned in time; using the fallback',
-        );
-        this.#ipam = new HostLocalIpam(this.#d.settings.fallbackPodCIDR);
-      }
+    if (this.#ipam !== undefined || !this.#registered) return this.#ipam;
+    const waitMs = this.#d.settings.podCIDRWaitMs;
+    const waitedMs = this.#d.clock.now() - this.#startedAtMs;
+    if (waitMs > 0 && waitedMs >= waitMs) {
+      this.#d.log.warn(
+        { podCIDR: this.#d.settings.fallbackPodCIDR, waitedMs },
+        'no node.spec.podCIDR assigned (is the node IPAM controller running?); using the fallback pod CIDR',
+      );
+      this.#ipam = new HostLocalIpam(this.#d.settings.fallbackPodCIDR);
+    } else if (!this.#warnedWaiting) {
+      this.#warnedWaiting = true;
+      this.#d.log.warn(
+        { fallbackAfterMs: waitMs > 0 ? waitMs : undefined },
+        'pods wait for node.spec.podCIDR from the node IPAM controller',
+      );
     }
     return this.#ipam;
   }

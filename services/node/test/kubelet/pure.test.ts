@@ -44,7 +44,8 @@ describe('config - readNodeConfig', () => {
     assert.equal(c.nodeName, 'node-2');
     assert.deepEqual(c.capacity, { cpu: '4', memory: '8Gi', pods: '110' });
     assert.deepEqual(c.labels, { zone: 'a', tier: '' });
-    assert.equal(c.fallbackPodCIDR, '127.128.2.0/24');
+    assert.equal(c.fallbackPodCIDR, '127.64.2.0/24');
+    assert.equal(c.podCIDRWaitMs, 60_000);
     assert.equal(c.crashBackoff.initialMs, 10_000);
     assert.equal(c.leasePeriodMs, 10_000);
     const t = readNodeConfig({
