@@ -20,9 +20,10 @@ export const NODE_STATUS_NEVER_UPDATED = 'NodeStatusNeverUpdated';
 export const KUBELET_STOPPED_MESSAGE = 'Kubelet stopped posting node status.';
 export const KUBELET_NEVER_POSTED_MESSAGE = 'Kubelet never posted node status.';
 
-/** The node's Ready status; a node without one counts as Unknown. */
-export function readyStatusOf(node: Node): 'True' | 'False' | 'Unknown' {
+/** The node's Ready status; undefined while it has none (never posted: no taint until the grace runs out). */
+export function readyStatusOf(node: Node): 'True' | 'False' | 'Unknown' | undefined {
   const s = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  if (s === undefined) return undefined;
   return s === 'True' || s === 'False' ? s : 'Unknown';
 }
 

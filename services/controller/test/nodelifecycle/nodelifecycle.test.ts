@@ -62,6 +62,7 @@ test('node lifecycle - taints follow readiness and leave foreign taints alone, t
   ];
   const cases: { what: string; node: Node; want: Taint[] | undefined }[] = [
     { what: 'ready, nothing to do', node: readyNode('n', 'True', [foreign]), want: undefined },
+    { what: 'never posted: no taint until the grace runs out', node: { metadata: { name: 'n' } }, want: undefined },
     {
       what: 'unknown → unreachable',
       node: readyNode('n', 'Unknown', [foreign]),
