@@ -199,7 +199,8 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
     assert.equal(json.spec.restartPolicy, 'Always');
     assert.equal(json.status.phase, 'Pending');
 
-    const list = JSON.parse(await ok('get', 'pods', '-o', 'json'));
+    // The controllers run too: Deployment pods (pod-template-hash) are not this test's.
+    const list = JSON.parse(await ok('get', 'pods', '-o', 'json', '-l', '!pod-template-hash'));
     assert.equal(list.kind, 'List');
     assert.deepEqual(
       list.items.map((i: { metadata: { name: string } }) => i.metadata.name),
@@ -219,15 +220,15 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
 
     await ok('run', 'other', '--image=busybox:1.36', '--labels=app=other');
     assert.deepEqual(
-      rows(await ok('get', 'pods', '-l', 'app=web')).map((r) => r[0]),
+      rows(await ok('get', 'pods', '-l', 'app=web,!pod-template-hash')).map((r) => r[0]),
       ['nginx'],
     );
     assert.deepEqual(
-      rows(await ok('get', 'pods', '-l', 'app in (web,other)')).map((r) => r[0]),
+      rows(await ok('get', 'pods', '-l', 'app in (web,other),!pod-template-hash')).map((r) => r[0]),
       ['nginx', 'other'],
     );
     assert.deepEqual(
-      rows(await ok('get', 'pods', '-l', 'app!=web')).map((r) => r[0]),
+      rows(await ok('get', 'pods', '-l', 'app!=web,!pod-template-hash')).map((r) => r[0]),
       ['other'],
     );
     const none = await k('get', 'pods', '-l', 'app=nope');
@@ -236,7 +237,7 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
     assert.equal(none.stderr.trim(), 'No resources found in default namespace.');
 
     const multi = await ok('get', 'deploy,svc');
-    assert.match(multi, /^deployment\.apps\/web\s+0\/2\s+0\s+0\s+\d+s$/m);
+    assert.match(multi, /^deployment\.apps\/web\s+\d\/2\s+\d+\s+\d+\s+\d+s$/m);
     assert.match(multi, /^service\/svc1\s+ClusterIP\s/m);
     await ok('delete', 'pod', 'other');
   });
@@ -280,7 +281,8 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
       assert.match(lines[0] ?? '', /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
       assert.equal(lines.filter((l) => /^nginx\s/.test(l)).length, 1, `no replay of existing pods:\n${out}`);
       const watched = lines.filter((l) => /^watched\s/.test(l));
-      assert.equal(watched.length, 3, `ADDED, MODIFIED, DELETED once each:\n${out}`);
+      // ADDED, the label's MODIFIED, DELETED, and any status writes of the running scheduler in between.
+      assert.ok(watched.length >= 3 && watched.length <= 5, `ADDED, MODIFIED…, DELETED:\n${out}`);
       for (const l of watched) assert.match(l, /^watched\s+0\/1\s+Pending\s+0\s+\d+s$/);
       assert.equal(child.exitCode, null, 'the watch is still open');
     } finally {
@@ -298,7 +300,8 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
     assert.match(out, /^ {4}Image:\s+nginx:1\.25$/m);
     assert.match(out, /^ {4}Port:\s+80\/TCP$/m);
     assert.match(out, /^QoS Class:\s+BestEffort$/m);
-    assert.match(out, /^Events:\s+<none>$/m);
+    // The scheduler (no nodes in this cluster) may have reported FailedScheduling by now.
+    assert.match(out, /^Events:/m);
   });
 
   it('edit applies the change the editor made', async () => {
