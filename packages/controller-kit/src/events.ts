@@ -34,6 +34,8 @@ export interface EventRecorderConfig {
   readonly maxQueue?: number;
 }
 
+const MAX_SEEN = 4096;
+
 interface Seen {
   name: string;
   namespace: string;
@@ -83,6 +85,8 @@ export function createEventRecorder(cfg: EventRecorderConfig): EventRecorder {
     if (prior && nowMs - prior.lastMs < window) {
       prior.count++;
       prior.lastMs = nowMs;
+      seen.delete(key); // most recently used last
+      seen.set(key, prior);
       try {
         await cfg.client.patch(
           resources.events,
@@ -114,8 +118,11 @@ export function createEventRecorder(cfg: EventRecorderConfig): EventRecorder {
     };
     await cfg.client.create(resources.events, event, { namespace });
     seen.set(key, { name, namespace, count: 1, firstTimestamp: now, lastMs: nowMs });
-    if (seen.size > 4096) {
-      for (const [k, s] of seen) if (nowMs - s.lastMs >= window) seen.delete(k);
+    // A bounded cache, oldest first out (client-go's correlator keeps an LRU of 4096): a Map iterates in
+    // insertion order, so evicting its first key is O(1).
+    if (seen.size > MAX_SEEN) {
+      const oldest = seen.keys().next().value;
+      if (oldest !== undefined) seen.delete(oldest);
     }
   };
 
