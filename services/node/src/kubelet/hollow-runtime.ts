@@ -10,6 +10,7 @@ import {
   type ContainerProcess,
   type ContainerRuntime,
   type ContainerSpec,
+  type ExecOptions,
   type ExecResult,
   type ExitStatus,
   ImagePullError,
@@ -122,8 +123,15 @@ class HollowSandbox implements Sandbox {
     return p;
   }
 
-  async exec(container: string, command: readonly string[]): Promise<ExecResult> {
-    return this.opts.exec?.(container, command) ?? { exitCode: 0, stdout: '', stderr: '' };
+  async exec(container: string, command: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = this.opts.exec?.(container, command) ?? { exitCode: 0, stdout: '', stderr: '' };
+    if (opts.onStdout && r.stdout) opts.onStdout(r.stdout);
+    if (opts.onStderr && r.stderr) opts.onStderr(r.stderr);
+    return {
+      exitCode: r.exitCode,
+      stdout: opts.onStdout ? '' : r.stdout,
+      stderr: opts.onStderr ? '' : r.stderr,
+    };
   }
 
   async destroy(): Promise<void> {

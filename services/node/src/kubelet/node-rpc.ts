@@ -1,6 +1,9 @@
 /**
  * The kubelet's side of node RPC (`kubectl logs` and `kubectl exec`, which the api relays over the bus):
- * logs come from the container's emulated process (current or `--previous`), exec runs in the sandbox.
+ * logs come from the container's emulated process (current or `--previous`), exec runs in the sandbox and
+ * streams stdout/stderr as the command writes them. stdin is not streamed: node RPC carries it as one string
+ * (the api collects it until the client closes stdin) and the emulated shell reads stdin whole, so
+ * `kubectl exec -i POD -- sh` runs what was typed once stdin is closed (Ctrl-D), not line by line.
  */
 import { type NodeExecRequest, type NodeLogsRequest, NodeRpcError, type NodeRpcHandlers } from '@kubelab/bus';
 import type { Clock } from '@kubelab/clock';
@@ -99,12 +102,13 @@ export function nodeRpcHandlers(lookup: WorkerLookup, clock: Clock): NodeRpcHand
           `unable to upgrade connection: container not found ("${c.name}")`,
         );
       }
+      // Output streams as the command writes it; stdin arrives whole (see ExecOptions.stdin).
       const r = await sandbox.exec(c.name, req.command, {
         ...(req.stdin !== undefined ? { stdin: req.stdin } : {}),
         signal,
+        onStdout: (chunk) => io.stdout(chunk),
+        onStderr: (chunk) => io.stderr(chunk),
       });
-      if (r.stdout) io.stdout(r.stdout);
-      if (r.stderr) io.stderr(r.stderr);
       return { exitCode: r.exitCode };
     },
   };

@@ -220,13 +220,16 @@ export class SandboxImpl implements Sandbox {
     }
     let stdout = '';
     let stderr = '';
+    const { onStdout, onStderr } = opts;
     const io = {
       stdin: opts.stdin ?? '',
       out: (s: string) => {
-        stdout += s;
+        if (onStdout) onStdout(s);
+        else stdout += s;
       },
       err: (s: string) => {
-        stderr += s;
+        if (onStderr) onStderr(s);
+        else stderr += s;
       },
     };
     const missing = missingExecutable(command, c.context);
@@ -235,7 +238,8 @@ export class SandboxImpl implements Sandbox {
         /^failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed/,
         'OCI runtime exec failed: exec failed',
       );
-      return { exitCode: 126, stdout, stderr: `${text}\n` };
+      io.err(`${text}\n`);
+      return { exitCode: 126, stdout, stderr };
     }
     const kill = new AbortController();
     const stop = () => kill.abort();

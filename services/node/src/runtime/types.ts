@@ -136,8 +136,18 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Kill the command after this long and answer exit code 137 (probes pass timeoutSeconds). */
   readonly timeoutMs?: number;
+  /**
+   * All of the command's standard input. The emulated shell reads stdin as one string (pipes are buffered
+   * too), so it is handed over whole; `kubectl exec -i` input arrives when the client closes stdin.
+   */
   readonly stdin?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Streams: output goes here as the command writes it (`kubectl exec` sees `echo a; sleep 5; echo b`
+   * print `a` at once) and is then left out of the {@link ExecResult}. Without them it is collected.
+   */
+  readonly onStdout?: (chunk: string) => void;
+  readonly onStderr?: (chunk: string) => void;
 }
 
 /** A pod sandbox (the pause container): owns the pod IP, the port space and the volumes. */
