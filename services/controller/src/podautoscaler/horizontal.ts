@@ -180,11 +180,13 @@ export class HorizontalController implements Controller {
       "the HPA controller was able to get the target's current scale",
     );
     const outcome = await this.#decide(key, hpa, scale, ns, cond);
-    if (outcome === undefined) {
-      await this.#writeStatus(hpa, conditions, undefined);
-      return;
-    }
-    await this.#writeStatus(hpa, conditions, outcome);
+    // Without metrics the current count is still reported, and the desired one stays what it was.
+    const current = scale.spec.replicas ?? 0;
+    await this.#writeStatus(
+      hpa,
+      conditions,
+      outcome ?? { current, desired: hpa.status?.desiredReplicas ?? current, rescaled: false },
+    );
   }
 
   /** Computes the desired count and rescales; undefined when the metrics could not be computed. */
