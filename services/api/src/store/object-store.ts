@@ -378,8 +378,14 @@ function mergeForScope(old: StoredObject, next: StoredObject, scope: UpdateComma
     else merged.status = structuredClone(old.status);
     return merged;
   }
-  // status: everything but status (and the labels/annotations a status writer may not touch) stays.
-  return { ...structuredClone(old), status: next.status };
+  // status: everything but status (and the labels/annotations a status writer may not touch) stays —
+  // except a Deployment's annotations: Kubernetes' deploymentStatusStrategy resets only spec and labels, and
+  // the deployment controller records `deployment.kubernetes.io/revision` through its status writes.
+  const merged: StoredObject = { ...structuredClone(old), status: next.status };
+  if (old.kind === 'Deployment' && next.metadata.annotations !== undefined) {
+    merged.metadata = { ...merged.metadata, annotations: structuredClone(next.metadata.annotations) };
+  }
+  return merged;
 }
 
 /** Generation counts changes of everything but metadata and status (Kubernetes bumps it on spec changes). */
