@@ -38,7 +38,7 @@ import {
   stabilize,
 } from './behavior.js';
 import { DEFAULT_TOLERANCE, calculateCpuReplicas } from './replica-calculator.js';
-import { type Conditions, setCondition } from './status.js';
+import { type Conditions, type HpaOutcome, computeHpaStatus, setCondition } from './status.js';
 import { type UsageSource, annotationUsageSource, podSample } from './usage.js';
 
 /** How Kubernetes names the cpu utilization metric in reasons and messages. */
@@ -48,6 +48,9 @@ const DEFAULT_METRICS: MetricSpec[] = [
 ];
 /** Older entries than this are dropped from the per-HPA history (the longest window or period it may need). */
 const HISTORY_MAX_MS = 60 * 60_000;
+
+/** Sets one status condition (AbleToScale, ScalingActive, ScalingLimited). */
+type SetCondition = (type: string, status: string, reason: string, message: string) => void;
 
 /** The api resource of a scaleTargetRef. */
 export function targetResource(ref: { apiVersion?: string; kind: string }): ResourceRef | undefined {
@@ -67,15 +70,6 @@ interface History {
   recommendations: Recommendation[];
   upEvents: ScaleEvent[];
   downEvents: ScaleEvent[];
-}
-
-/** What one reconcile decided, for the status. */
-interface Outcome {
-  current: number;
-  desired: number;
-  utilization?: number;
-  averageMilli?: number;
-  rescaled: boolean;
 }
 
 /** See the module comment. */
@@ -170,7 +164,8 @@ export class HorizontalController implements Controller {
       const msg = `the HPA controller was unable to get the target's current scale: ${errText(err)}`;
       this.#ctx.recorder.event(hpa, 'Warning', 'FailedGetScale', errText(err));
       cond('AbleToScale', 'False', 'FailedGetScale', msg);
-      await this.#writeStatus(hpa, conditions, undefined);
+      const prev = { current: hpa.status?.currentReplicas ?? 0, desired: hpa.status?.desiredReplicas ?? 0 };
+      await this.#writeStatus(hpa, conditions, { ...prev, rescaled: false });
       return;
     }
     cond(
@@ -195,14 +190,14 @@ export class HorizontalController implements Controller {
     hpa: HorizontalPodAutoscaler,
     scale: Scale,
     ns: string,
-    cond: (type: string, status: string, reason: string, message: string) => void,
-  ): Promise<Outcome | undefined> {
+    cond: SetCondition,
+  ): Promise<HpaOutcome | undefined> {
     const current = scale.spec.replicas ?? 0;
     const min = hpa.spec.minReplicas ?? 1;
     const max = hpa.spec.maxReplicas;
     let desired: number;
     let reason = '';
-    const out: Partial<Outcome> = {};
+    const out: { utilization?: number; averageMilli?: number } = {};
     if (current === 0 && min !== 0) {
       cond(
         'ScalingActive',
@@ -236,7 +231,7 @@ export class HorizontalController implements Controller {
     scale: Scale,
     ns: string,
     current: number,
-    cond: (type: string, status: string, reason: string, message: string) => void,
+    cond: SetCondition,
   ): { replicas: number; utilization: number; averageMilli: number } | undefined {
     const metrics = hpa.spec.metrics && hpa.spec.metrics.length > 0 ? hpa.spec.metrics : DEFAULT_METRICS;
     const m = metrics[0];
@@ -295,7 +290,7 @@ export class HorizontalController implements Controller {
     metricDesired: number,
     min: number,
     max: number,
-    cond: (type: string, status: string, reason: string, message: string) => void,
+    cond: SetCondition,
   ): number {
     const h = this.#historyOf(key);
     const nowMs = this.#ctx.clock.wallNow();
@@ -338,7 +333,7 @@ export class HorizontalController implements Controller {
     current: number,
     desired: number,
     reason: string,
-    cond: (type: string, status: string, reason: string, message: string) => void,
+    cond: SetCondition,
   ): Promise<boolean> {
     const ref = targetResource(hpa.spec.scaleTargetRef) as ResourceRef;
     const body: Scale = {
@@ -385,33 +380,9 @@ export class HorizontalController implements Controller {
     return true;
   }
 
-  async #writeStatus(
-    hpa: HorizontalPodAutoscaler,
-    conditions: Conditions,
-    o: Outcome | undefined,
-  ): Promise<void> {
-    const prev = hpa.status;
-    const status: NonNullable<HorizontalPodAutoscaler['status']> = {
-      ...(hpa.metadata.generation === undefined ? {} : { observedGeneration: hpa.metadata.generation }),
-      ...(prev?.lastScaleTime ? { lastScaleTime: prev.lastScaleTime } : {}),
-      currentReplicas: o?.current ?? prev?.currentReplicas ?? 0,
-      desiredReplicas: o?.desired ?? prev?.desiredReplicas ?? 0,
-      currentMetrics:
-        o?.utilization === undefined
-          ? []
-          : [
-              {
-                type: 'Resource',
-                resource: {
-                  name: 'cpu',
-                  current: { averageUtilization: o.utilization, averageValue: `${o.averageMilli ?? 0}m` },
-                },
-              },
-            ],
-      conditions,
-    };
-    if (o?.rescaled) status.lastScaleTime = rfc3339(this.#ctx.clock.wallNow());
-    if (JSON.stringify(status) === JSON.stringify(prev)) return;
+  async #writeStatus(hpa: HorizontalPodAutoscaler, conditions: Conditions, o: HpaOutcome): Promise<void> {
+    const status = computeHpaStatus(hpa, conditions, o, rfc3339(this.#ctx.clock.wallNow()));
+    if (JSON.stringify(status) === JSON.stringify(hpa.status)) return;
     await this.#ctx.client.updateStatus(resources.horizontalpodautoscalers, {
       ...structuredClone(hpa),
       status,

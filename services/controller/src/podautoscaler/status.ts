@@ -1,5 +1,5 @@
 /** HPA status conditions (AbleToScale, ScalingActive, ScalingLimited) as Kubernetes keeps them. */
-import type { Condition } from '@kubelab/api-types';
+import type { Condition, HorizontalPodAutoscaler } from '@kubelab/api-types';
 
 /** A mutable condition list. */
 export type Conditions = Condition[];
@@ -21,4 +21,43 @@ export function setCondition(
   existing.status = c.status;
   existing.reason = c.reason;
   existing.message = c.message;
+}
+
+/** What one reconcile decided. */
+export interface HpaOutcome {
+  readonly current: number;
+  readonly desired: number;
+  /** Average utilization (percent of request) and usage (millicores), when the metrics were computed. */
+  readonly utilization?: number;
+  readonly averageMilli?: number;
+  readonly rescaled: boolean;
+}
+
+/** The HPA's new status: counts, the cpu metric, conditions, lastScaleTime (`nowRfc` when it rescaled). */
+export function computeHpaStatus(
+  hpa: HorizontalPodAutoscaler,
+  conditions: Conditions,
+  o: HpaOutcome,
+  nowRfc: string,
+): NonNullable<HorizontalPodAutoscaler['status']> {
+  const last = o.rescaled ? nowRfc : hpa.status?.lastScaleTime;
+  return {
+    ...(hpa.metadata.generation === undefined ? {} : { observedGeneration: hpa.metadata.generation }),
+    ...(last ? { lastScaleTime: last } : {}),
+    currentReplicas: o.current,
+    desiredReplicas: o.desired,
+    currentMetrics:
+      o.utilization === undefined
+        ? []
+        : [
+            {
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                current: { averageUtilization: o.utilization, averageValue: `${o.averageMilli ?? 0}m` },
+              },
+            },
+          ],
+    conditions,
+  };
 }
