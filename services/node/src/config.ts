@@ -70,6 +70,13 @@ export interface NodeConfig {
   readonly podResyncMs: number;
   /** How often per-pod emulated usage is published. */
   readonly usagePeriodMs: number;
+  /**
+   * KUBELAB_PROBE_TIME_SCALE (default 1; tests only): multiplies every probe's initialDelaySeconds,
+   * periodSeconds and timeoutSeconds, so that a scenario written with real durations (a 90 s slow starter
+   * behind a 10 s × 30 startupProbe) runs in a tenth of the time at 0.1 (the container's own sleeps are not
+   * scaled: write them scaled, e.g. `sleep 9`). Thresholds are counts and are not scaled.
+   */
+  readonly probeTimeScale: number;
 }
 
 export class NodeConfigError extends Error {
@@ -87,6 +94,12 @@ function num(env: NodeJS.ProcessEnv, key: string, dflt: number, min = 0): number
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min)
     throw new NodeConfigError(`${key} must be a number ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function positive(env: NodeJS.ProcessEnv, key: string, dflt: number): number {
+  const n = num(env, key, dflt);
+  if (n <= 0) throw new NodeConfigError(`${key} must be a number > 0, got "${n}"`);
   return n;
 }
 
@@ -231,5 +244,6 @@ export function readNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     workers: num(env, 'KUBELAB_NODE_POD_WORKERS', 16, 1),
     podResyncMs: num(env, 'KUBELAB_NODE_POD_RESYNC_MS', 60_000, 1),
     usagePeriodMs: num(env, 'KUBELAB_NODE_USAGE_PERIOD_MS', 15_000, 1),
+    probeTimeScale: positive(env, 'KUBELAB_PROBE_TIME_SCALE', 1),
   };
 }

@@ -282,6 +282,7 @@ export class Kubelet {
       writeStatus: (pod, status) => this.#writeStatus(pod, status),
       confirmDeletion: (pod) => this.#confirmDeletion(pod),
       lightweight: c.lightweight,
+      probeTimeScale: c.config.probeTimeScale,
     };
   }
 

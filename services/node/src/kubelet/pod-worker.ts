@@ -62,6 +62,8 @@ export interface PodWorkerDeps {
   confirmDeletion(pod: Pod): Promise<void>;
   /** Hollow nodes: no probes, no hooks, no early status writes. */
   readonly lightweight: boolean;
+  /** Multiplies probe durations (KUBELAB_PROBE_TIME_SCALE; 1 in production). */
+  readonly probeTimeScale: number;
 }
 
 /** What the worker knows about one container. */
@@ -507,39 +509,45 @@ export class PodWorker {
     const c = r.spec;
     if (!c.livenessProbe && !c.readinessProbe && !c.startupProbe) return;
     const pod = this.#pod;
-    r.prober = new ContainerProber(this.#d.clock, c, proc.startedAtMs, {
-      run: (probe, timeoutMs) => {
-        const sandbox = this.#sandbox;
-        if (sandbox === undefined) return Promise.resolve({ ok: false, output: 'no sandbox' });
-        return runHandler(probe, {
-          sandbox,
-          container: c,
-          podIP: this.#podIP ?? '',
-          timeoutMs,
-          signal: this.#abort.signal,
-        });
+    r.prober = new ContainerProber(
+      this.#d.clock,
+      c,
+      proc.startedAtMs,
+      {
+        run: (probe, timeoutMs) => {
+          const sandbox = this.#sandbox;
+          if (sandbox === undefined) return Promise.resolve({ ok: false, output: 'no sandbox' });
+          return runHandler(probe, {
+            sandbox,
+            container: c,
+            podIP: this.#podIP ?? '',
+            timeoutMs,
+            signal: this.#abort.signal,
+          });
+        },
+        onFailure: (kind, output) => {
+          if (r.process !== proc || this.#terminating) return;
+          this.#d.events.event(
+            pod,
+            'Warning',
+            Reason.Unhealthy,
+            `${probeTitle(kind)} probe failed: ${output}`.trimEnd(),
+          );
+        },
+        onChange: () => this.#d.enqueue(),
+        onKill: (kind) => {
+          if (r.process !== proc || this.#terminating) return;
+          this.#d.events.event(
+            pod,
+            'Normal',
+            Reason.Killing,
+            `Container ${c.name} failed ${kind} probe, will be restarted`,
+          );
+          void proc.stop(this.#graceMs(kind === 'liveness' ? c.livenessProbe : c.startupProbe));
+        },
       },
-      onFailure: (kind, output) => {
-        if (r.process !== proc || this.#terminating) return;
-        this.#d.events.event(
-          pod,
-          'Warning',
-          Reason.Unhealthy,
-          `${probeTitle(kind)} probe failed: ${output}`.trimEnd(),
-        );
-      },
-      onChange: () => this.#d.enqueue(),
-      onKill: (kind) => {
-        if (r.process !== proc || this.#terminating) return;
-        this.#d.events.event(
-          pod,
-          'Normal',
-          Reason.Killing,
-          `Container ${c.name} failed ${kind} probe, will be restarted`,
-        );
-        void proc.stop(this.#graceMs(kind === 'liveness' ? c.livenessProbe : c.startupProbe));
-      },
-    });
+      this.#d.probeTimeScale,
+    );
     r.prober.start();
   }
 

@@ -16,12 +16,16 @@ export interface ProbeTiming {
   readonly failureThreshold: number;
 }
 
-/** Kubernetes' defaults: period 10 s, timeout 1 s, success 1, failure 3 (liveness/startup success is always 1). */
-export function probeTiming(p: Probe, kind: ProbeKind): ProbeTiming {
+/**
+ * Kubernetes' defaults: period 10 s, timeout 1 s, success 1, failure 3 (liveness/startup success is always 1).
+ * `timeScale` (KUBELAB_PROBE_TIME_SCALE, tests only) multiplies initialDelay, period and timeout; thresholds
+ * are counts and stay as written.
+ */
+export function probeTiming(p: Probe, kind: ProbeKind, timeScale = 1): ProbeTiming {
   return {
-    initialDelayMs: (p.initialDelaySeconds ?? 0) * 1000,
-    periodMs: Math.max(1, p.periodSeconds ?? 10) * 1000,
-    timeoutMs: Math.max(1, p.timeoutSeconds ?? 1) * 1000,
+    initialDelayMs: Math.round((p.initialDelaySeconds ?? 0) * 1000 * timeScale),
+    periodMs: Math.max(1, Math.round(Math.max(1, p.periodSeconds ?? 10) * 1000 * timeScale)),
+    timeoutMs: Math.max(1, Math.round(Math.max(1, p.timeoutSeconds ?? 1) * 1000 * timeScale)),
     successThreshold: kind === 'readiness' ? Math.max(1, p.successThreshold ?? 1) : 1,
     failureThreshold: Math.max(1, p.failureThreshold ?? 3),
   };

@@ -46,12 +46,15 @@ export class ContainerProber {
   readonly #timers = new Map<ProbeKind, Timer>();
   #stopped = false;
 
-  constructor(clock: Clock, container: Container, startedAtMs: number, hooks: ProberHooks) {
+  /** `timeScale` multiplies every probe duration (KUBELAB_PROBE_TIME_SCALE; 1 in production). */
+  constructor(clock: Clock, container: Container, startedAtMs: number, hooks: ProberHooks, timeScale = 1) {
     this.#clock = clock;
     this.#hooks = hooks;
     this.#startedAtMs = startedAtMs;
     const add = (kind: ProbeKind, p: Probe | undefined) => {
-      if (p) this.#probes.set(kind, { probe: p, state: new ProbeState(kind, probeTiming(p, kind)) });
+      if (p) {
+        this.#probes.set(kind, { probe: p, state: new ProbeState(kind, probeTiming(p, kind, timeScale)) });
+      }
     };
     add('startup', container.startupProbe);
     add('liveness', container.livenessProbe);
