@@ -76,8 +76,6 @@ export class Scheduler {
   readonly #algorithm: SchedulingAlgorithm;
   readonly #log: Logger;
   readonly #pods: ReturnType<SharedInformerFactory['informerFor']>;
-  /** Pods this scheduler bound (or is binding), by key → node, until their PodScheduled=True is seen or written. */
-  readonly #binding = new Map<string, string>();
   #bindsInFlight = 0;
   #bindSlot: (() => void) | undefined;
 
@@ -152,7 +150,6 @@ export class Scheduler {
     this.stats.scheduled++;
     const nodeName = result.node.name;
     this.cache.assumePod(pi, nodeName);
-    this.#binding.set(pi.key, nodeName);
     this.#bindsInFlight++;
     void this.#bind(qp, nodeName).finally(() => {
       this.#bindsInFlight--;
@@ -175,7 +172,6 @@ export class Scheduler {
     try {
       await this.#cfg.client.create(resources.pods, binding, { namespace, name, subresource: 'binding' });
     } catch (err) {
-      this.#binding.delete(qp.podInfo.key);
       this.cache.forgetPod(qp.podInfo.key);
       this.stats.bindErrors++;
       if (isNotFound(err) || isConflict(err)) {
@@ -199,8 +195,6 @@ export class Scheduler {
       `Successfully assigned ${namespace}/${name} to ${nodeName}`,
     );
     this.#cfg.onBound?.(pod, nodeName);
-    const seen = this.#pods.lister().getByKey(qp.podInfo.key) as Pod | undefined;
-    if (seen && isAssigned(seen)) this.#maybeMarkScheduled(seen);
   }
 
   #onPod(old: Pod | undefined, pod: Pod): void {
@@ -215,7 +209,6 @@ export class Scheduler {
         return;
       }
       this.cache.upsertPod(this.#podInfoOf(pod), pod.spec?.nodeName ?? '');
-      this.#maybeMarkScheduled(pod);
       return;
     }
     if (!this.#responsibleFor(pod)) {
@@ -230,7 +223,7 @@ export class Scheduler {
 
   /**
    * The PodInfo of an assigned pod. Requests, ports and owner of a placed pod do not change (they are immutable
-   * in the pod spec), so the one already counted is reused with the new object: every binding brings two
+   * in the pod spec), so the one already counted is reused with the new object: a pod brings several
    * updates (the binding, the condition) and re-parsing quantities for each is measurable at 10,000 pods.
    */
   #podInfoOf(pod: Pod): PodInfo {
@@ -242,7 +235,6 @@ export class Scheduler {
   #onPodDelete(pod: Pod): void {
     const key = podKey(pod);
     this.queue.delete(key);
-    this.#binding.delete(key);
     if (this.cache.nodeOf(key) !== undefined) {
       this.cache.removePod(key);
       this.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
@@ -256,20 +248,6 @@ export class Scheduler {
       !isTerminal(pod) &&
       (pod.spec?.schedulingGates?.length ?? 0) === 0
     );
-  }
-
-  /**
-   * Kubernetes' binding sets PodScheduled=True in the same write; kubelab's api does not (yet), so once this
-   * scheduler's binding shows up without it, the scheduler patches the condition itself. Nothing is written
-   * when the api already did it.
-   */
-  #maybeMarkScheduled(pod: Pod): void {
-    const key = podKey(pod);
-    const node = this.#binding.get(key);
-    if (node === undefined || pod.spec?.nodeName !== node) return;
-    this.#binding.delete(key);
-    if (getPodCondition(pod, 'PodScheduled')?.status === 'True') return;
-    this.#patchCondition(pod, { type: 'PodScheduled', status: 'True' });
   }
 
   /** FailedScheduling event plus PodScheduled=False (only written when the condition changes). */

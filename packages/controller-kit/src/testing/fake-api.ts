@@ -308,6 +308,15 @@ export class FakeApi implements ApiClient {
       const target = (obj as { target?: { name?: string } }).target?.name ?? '';
       const next = clone(pod.obj);
       next.spec = { ...(next.spec as object), nodeName: target };
+      // As the api (kube-apiserver's assignPod): the binding records PodScheduled=True too.
+      const status = (next.status ?? {}) as { conditions?: { type: string }[] };
+      const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      const scheduled = {
+        type: 'PodScheduled',
+        status: 'True',
+        lastTransitionTime: rfc3339(this.#clock.wallNow()),
+      };
+      next.status = { ...status, conditions: [...conditions, scheduled] };
       this.#replace(ref, pod, next);
       return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as T;
     }

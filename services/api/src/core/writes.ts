@@ -209,7 +209,21 @@ export class WritePath {
             old.metadata.name,
             `pod ${old.metadata.name} is already assigned to node "${assigned}"`,
           );
-        return { ...old, spec: { ...(old.spec as object), nodeName: node } };
+        // As kube-apiserver's assignPod: the binding also records PodScheduled=True, so the scheduler needs no
+        // second write.
+        const status = (old.status ?? {}) as { conditions?: { type: string; status: string }[] };
+        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+        const scheduled = {
+          type: 'PodScheduled',
+          status: 'True',
+          lastProbeTime: null,
+          lastTransitionTime: this.now(),
+        };
+        return {
+          ...old,
+          spec: { ...(old.spec as object), nodeName: node },
+          status: { ...status, conditions: [...conditions, scheduled] },
+        };
       },
       'system',
     );
