@@ -274,3 +274,26 @@ test('gc - foreground: a Deployment waits for its ReplicaSet, which waits for it
     await stop();
   }
 });
+
+test('gc - a cluster-scoped owner: deleting a Node deletes its Lease in kube-node-lease', async () => {
+  const { api, stop } = await started();
+  try {
+    const [node] = api.seed(resources.nodes, { metadata: { name: 'node-0' } });
+    api.seed(resources.leases, {
+      metadata: {
+        name: 'node-0',
+        namespace: 'kube-node-lease',
+        ownerReferences: [ownerRef(node as KubeObject, 'Node', 'v1', false)],
+      },
+      spec: { holderIdentity: 'node-0' },
+    });
+    api.seed(resources.leases, { metadata: { name: 'other', namespace: 'kube-node-lease' }, spec: {} });
+    await api.delete(resources.nodes, 'node-0');
+    await waitFor(() => api.object(resources.leases, 'node-0', 'kube-node-lease') === undefined, {
+      what: 'lease of the deleted node gone',
+    });
+    assert.ok(api.object(resources.leases, 'other', 'kube-node-lease'));
+  } finally {
+    await stop();
+  }
+});
