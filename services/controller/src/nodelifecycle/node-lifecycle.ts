@@ -60,6 +60,8 @@ export class NodeLifecycleController implements Controller {
   readonly #leases: SharedInformer<Lease>;
   readonly #pods: SharedInformer<Pod>;
   readonly #health = new Map<string, Health>();
+  /** Nodes this term has announced with a RegisteredNode event (as every new node-controller leader does). */
+  readonly #registered = new Set<string>();
   readonly #graceMs: number;
   readonly #periodMs: number;
 
@@ -150,7 +152,19 @@ export class NodeLifecycleController implements Controller {
   /** Health, taints, pod readiness and evictions of one node. */
   async syncNode(name: string): Promise<void> {
     let node = this.#nodes.lister().get(undefined, name);
-    if (!node) return;
+    if (!node) {
+      this.#registered.delete(name);
+      return;
+    }
+    if (!this.#registered.has(name)) {
+      this.#registered.add(name);
+      this.#ctx.recorder.event(
+        node,
+        'Normal',
+        'RegisteredNode',
+        `Node ${name} event: Registered Node ${name} in Controller`,
+      );
+    }
     node = await this.#maybeMarkUnknown(node);
     node = await this.#maybeTaint(node);
     if (readyStatusOf(node) === 'Unknown') await this.#markPodsNotReady(node);

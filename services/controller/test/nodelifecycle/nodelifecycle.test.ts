@@ -62,7 +62,11 @@ test('node lifecycle - taints follow readiness and leave foreign taints alone, t
   ];
   const cases: { what: string; node: Node; want: Taint[] | undefined }[] = [
     { what: 'ready, nothing to do', node: readyNode('n', 'True', [foreign]), want: undefined },
-    { what: 'never posted: no taint until the grace runs out', node: { metadata: { name: 'n' } }, want: undefined },
+    {
+      what: 'never posted: no taint until the grace runs out',
+      node: { metadata: { name: 'n' } },
+      want: undefined,
+    },
     {
       what: 'unknown → unreachable',
       node: readyNode('n', 'Unknown', [foreign]),
@@ -246,6 +250,14 @@ test('node lifecycle - a silent node goes Unknown, is tainted, its pods go NotRe
     const reasons = api.objects(resources.events).map((e) => (e as { reason?: string }).reason);
     assert.ok(reasons.includes('NodeNotReady'));
     assert.ok(reasons.includes('TaintManagerEviction'));
+    assert.ok(
+      api
+        .objects(resources.events)
+        .some(
+          (e) =>
+            (e as { message?: string }).message === 'Node alive event: Registered Node alive in Controller',
+        ),
+    );
     // The kubelet comes back: Ready=True with a new heartbeat → taints removed.
     const n = node('silent');
     await api.updateStatus(resources.nodes, {
