@@ -3,6 +3,7 @@
  * ports and environment. No I/O here; the supervisor turns these specs into child processes.
  */
 import { natsServerCommand, redisServerCommand } from '@kubelab/binaries';
+import { nodeAddress, processNetwork } from './network.js';
 
 /** Roles of the processes in a kubelab cluster. */
 export const Role = {
@@ -44,6 +45,8 @@ export interface TopologyOptions {
   readonly repoRoot: string;
   /** The node binary running the services. */
   readonly nodeBin: string;
+  /** The cluster's network slot (see network.ts); default 0. */
+  readonly networkSlot?: number;
   /** Extra environment passed to every service (LOG_LEVEL, OTEL_*, KUBELAB_* tuning). */
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** Environment for one service process (its bearer token, …). */
@@ -64,26 +67,6 @@ export function serviceIdentity(name: string, role: ServiceRole): string {
     case 'dns':
       return 'system:kube-dns';
   }
-}
-
-/**
- * The process cluster's network, all inside 127.0.0.0/8 (Linux routes the whole block to loopback, so pod,
- * service and node addresses need no privileges or interfaces). Any of these can be overridden through the
- * environment `kubelab up` runs in (they reach every service as `extraEnv`).
- */
-export const PROCESS_NETWORK = {
-  /** Pod IPs: node IPAM hands each node a /24 of this. */
-  KUBELAB_CLUSTER_CIDR: '127.128.0.0/10',
-  KUBELAB_NODE_CIDR_MASK_SIZE: '24',
-  /** ClusterIPs (the api allocates them; kube-proxy listens on them). */
-  KUBELAB_SERVICE_CIDR: '127.96.0.0/16',
-  /** Emulated LoadBalancer ingress IPs. */
-  KUBELAB_LOADBALANCER_CIDR: '127.200.0.0/16',
-} as const;
-
-/** The address node `i` registers and serves NodePorts on: 127.0.100.(i+1). */
-export function nodeAddress(i: number): string {
-  return `127.0.${100 + Math.floor((i + 1) / 256)}.${(i + 1) % 256}`;
 }
 
 /** Default replica counts: 3 api (a Raft group), 2 scheduler, 2 controller (one active each), 2 dns. */
@@ -108,7 +91,7 @@ export function buildTopology(o: TopologyOptions): ProcessSpec[] {
       const name = `${role}-${i}`;
       const port = role === Role.Api ? o.apiPorts[i] : undefined;
       const env: Record<string, string> = {
-        ...PROCESS_NETWORK,
+        ...processNetwork(o.networkSlot ?? 0),
         ...o.extraEnv,
         KUBELAB_ROLE: role,
         KUBELAB_ID: name,
@@ -120,7 +103,7 @@ export function buildTopology(o: TopologyOptions): ProcessSpec[] {
         ...o.serviceEnv?.(name, role),
       };
       if (port !== undefined) env.KUBELAB_HTTP_PORT = String(port);
-      if (role === Role.Node) env.KUBELAB_NODE_IP = nodeAddress(i);
+      if (role === Role.Node) env.KUBELAB_NODE_IP = nodeAddress(i, o.networkSlot ?? 0);
       specs.push({
         name,
         role,

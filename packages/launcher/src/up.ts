@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NATS_SERVER, REDIS_SERVER, ensureBinaries } from '@kubelab/binaries';
 import { ADMIN_USER, ensureClusterPki, issueToken } from '@kubelab/pki';
@@ -11,6 +12,7 @@ import type { CliArgs } from './args.js';
 import { startControlServer } from './control.js';
 import { type HealthClient, connectHealthClient } from './health.js';
 import { renderKubeconfig } from './kubeconfig.js';
+import { claimNetworkSlot } from './network.js';
 import { freePorts } from './ports.js';
 import { type ClusterState, pidAlive, readState, writeState } from './state.js';
 import { Supervisor } from './supervisor.js';
@@ -88,7 +90,10 @@ export async function supervise(
   const [natsPort, redisPort, ...apiPorts] = await freePorts(2 + replicas.api);
   // The cluster CA, the api's serving certificate and the token secret: created on the first start, reused after.
   const pki = ensureClusterPki(join(home, 'pki'), { wallNowMs: Date.now() });
+  // One network slot per running cluster on this machine, so two clusters' pods and ClusterIPs never collide.
+  const network = claimNetworkSlot(join(tmpdir(), 'kubelab-network-slots'), process.pid, home);
   const specs = buildTopology({
+    networkSlot: network.slot,
     nodes: args.nodes,
     replicas,
     home,
@@ -170,6 +175,7 @@ export async function supervise(
   await health?.close();
   await sup.stopAll();
   control.server.close();
+  network.release();
   if (phase !== 'failed') rmSync(join(home, 'state.json'), { force: true });
   return phase === 'failed' ? 1 : 0;
 }
