@@ -4,5 +4,6 @@ export {
   NAMESPACED_RESOURCES,
   NamespaceController,
   finalizedSpec,
+  holdsKubernetesFinalizer,
   newNamespaceController,
 } from './namespace-controller.js';

@@ -1,6 +1,7 @@
 /**
  * The namespace controller (kube-controller-manager's `namespace` controller, `namespaced_resources_deleter.go`):
- * a namespace being deleted (deletionTimestamp set, phase Terminating, `kubernetes` in spec.finalizers) is
+ * a namespace being deleted (deletionTimestamp set, phase Terminating, `kubernetes` in spec.finalizers — or in
+ * metadata.finalizers, which is removed with a patch instead) is
  * emptied — every namespaced resource the api serves is deleted with deletecollection — and once nothing is
  * left, the `kubernetes` finalizer is removed through the `namespaces/finalize` subresource so the api can
  * remove the namespace. Pods that terminate gracefully keep the namespace until their kubelet confirms; the
@@ -36,6 +37,14 @@ export const NAMESPACED_RESOURCES: readonly ResourceRef[] = RESOURCES.filter(
 /** spec.finalizers without `kubernetes` (what `namespaces/finalize` is sent). */
 export function finalizedSpec(ns: Namespace): string[] {
   return (ns.spec?.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER);
+}
+
+/** Does the namespace still wait for this controller (`kubernetes` in spec.finalizers or metadata.finalizers)? */
+export function holdsKubernetesFinalizer(ns: Namespace): boolean {
+  return (
+    (ns.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER) ||
+    (ns.metadata.finalizers ?? []).includes(KUBERNETES_FINALIZER)
+  );
 }
 
 /** Builds the namespace controller. */
@@ -81,7 +90,7 @@ export class NamespaceController implements Controller {
   async syncNamespace(name: string): Promise<void> {
     const cached = this.#namespaces.lister().get(undefined, name);
     if (cached && !cached.metadata.deletionTimestamp) return;
-    if (cached && !(cached.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER)) return;
+    if (cached && !holdsKubernetesFinalizer(cached)) return;
     if (!cached && (await this.#exists(name))) return; // re-created meanwhile: its content is new
     const log = this.#ctx.logger.child({ controller: this.name, namespace: name });
     const remaining = await this.deleteContent(name);
@@ -124,9 +133,25 @@ export class NamespaceController implements Controller {
     try {
       const live = await this.#ctx.client.get<Namespace>(resources.namespaces, name);
       if (live.metadata.uid !== cached.metadata.uid) return;
-      const next = structuredClone(live);
-      next.spec = { ...(next.spec ?? {}), finalizers: finalizedSpec(live) };
-      await this.#ctx.client.update(resources.namespaces, next, { subresource: 'finalize' });
+      if ((live.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER)) {
+        const next = structuredClone(live);
+        next.spec = { ...(next.spec ?? {}), finalizers: finalizedSpec(live) };
+        await this.#ctx.client.update(resources.namespaces, next, { subresource: 'finalize' });
+        return;
+      }
+      // An api that keeps the finalizer in metadata.finalizers instead: remove it there.
+      const rest = (live.metadata.finalizers ?? []).filter((f) => f !== KUBERNETES_FINALIZER);
+      await this.#ctx.client.patch(
+        resources.namespaces,
+        name,
+        {
+          metadata: {
+            resourceVersion: live.metadata.resourceVersion,
+            finalizers: rest.length > 0 ? rest : null,
+          },
+        },
+        { patchType: 'merge' },
+      );
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

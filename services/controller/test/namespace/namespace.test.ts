@@ -97,3 +97,21 @@ test('namespace - content of a namespace the api removed outright is deleted too
     await stop();
   }
 });
+
+test('namespace - a namespace held by metadata.finalizers is emptied and released with a patch', async () => {
+  const { api, stop } = await started();
+  try {
+    api.seed(resources.configmaps, cm('a', 'meta'));
+    api.seed(resources.namespaces, {
+      metadata: { name: 'meta', finalizers: ['kubernetes'] },
+      spec: {},
+    } as Namespace);
+    await api.delete(resources.namespaces, 'meta');
+    await waitFor(() => api.object(resources.namespaces, 'meta') === undefined, {
+      what: 'namespace removed',
+    });
+    assert.equal(api.objects(resources.configmaps, 'meta').length, 0);
+  } finally {
+    await stop();
+  }
+});
