@@ -5,7 +5,7 @@
  * (see {@link referencedObjects}); a missing required one is a {@link ContainerConfigError}, which the
  * kubelet reports as the container's `CreateContainerConfigError`.
  */
-import type { ConfigMap, Container, Pod, Secret } from '@kubelab/api-types';
+import type { ConfigMap, Container, Pod, Secret, Service } from '@kubelab/api-types';
 import { parseQuantity, quantityMilliValue, quantityValue } from '@kubelab/api-types';
 
 /** Why a container's configuration cannot be built (message as the kubelet words it). */
@@ -17,6 +17,73 @@ export class ContainerConfigError extends Error {
 export interface EnvSnapshot {
   readonly configMaps: ReadonlyMap<string, ConfigMap>;
   readonly secrets: ReadonlyMap<string, Secret>;
+  /**
+   * The Services that exist as the container starts: those of the pod's namespace and `default/kubernetes`
+   * (see {@link serviceEnv}); absent means none.
+   */
+  readonly services?: readonly Service[];
+}
+
+/** The services whose variables every pod gets, from `default`, even with enableServiceLinks false. */
+const MASTER_SERVICES = new Set(['kubernetes']);
+
+/** `my-svc` → `MY_SVC` (kubelet `makeEnvVariableName`). */
+function envName(s: string): string {
+  return s.replaceAll('-', '_').toUpperCase();
+}
+
+function hasClusterIP(s: Service): boolean {
+  const ip = s.spec.clusterIP;
+  return ip !== undefined && ip !== '' && ip !== 'None';
+}
+
+/**
+ * The Service environment variables (kubelet `getServiceEnvVarMap` + `envvars.FromServices`): for each
+ * service with a cluster IP, of the pod's namespace when `enableServiceLinks` (default true) and
+ * `default/kubernetes` always: `<SVC>_SERVICE_HOST`, `<SVC>_SERVICE_PORT` (first port),
+ * `<SVC>_SERVICE_PORT_<NAME>` (named ports) and the Docker link variables `<SVC>_PORT`,
+ * `<SVC>_PORT_<port>_<PROTO>{,_PROTO,_PORT,_ADDR}`.
+ *
+ * @example
+ * serviceEnv(pod, [redis]).get('REDIS_MASTER_SERVICE_HOST'); // '10.0.0.11'
+ */
+export function serviceEnv(pod: Pod, services: readonly Service[]): Map<string, string> {
+  const ns = pod.metadata.namespace ?? 'default';
+  const links = pod.spec.enableServiceLinks ?? true;
+  const chosen = new Map<string, Service>();
+  for (const svc of services) {
+    if (!hasClusterIP(svc)) continue;
+    const name = svc.metadata.name ?? '';
+    if (svc.metadata.namespace === 'default' && MASTER_SERVICES.has(name)) {
+      if (!chosen.has(name)) chosen.set(name, svc);
+    } else if (svc.metadata.namespace === ns && links) {
+      chosen.set(name, svc);
+    }
+  }
+  const out = new Map<string, string>();
+  for (const svc of [...chosen.values()].sort((a, b) =>
+    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+  )) {
+    const ports = svc.spec.ports ?? [];
+    const first = ports[0];
+    if (first === undefined) continue;
+    const ip = svc.spec.clusterIP ?? '';
+    const prefix = envName(svc.metadata.name ?? '');
+    out.set(`${prefix}_SERVICE_HOST`, ip);
+    out.set(`${prefix}_SERVICE_PORT`, String(first.port));
+    for (const p of ports) if (p.name) out.set(`${prefix}_SERVICE_PORT_${envName(p.name)}`, String(p.port));
+    ports.forEach((p, i) => {
+      const proto = (p.protocol || 'TCP').toUpperCase();
+      const url = `${proto.toLowerCase()}://${ip}:${p.port}`;
+      if (i === 0) out.set(`${prefix}_PORT`, url);
+      const portPrefix = `${prefix}_PORT_${p.port}_${proto}`;
+      out.set(portPrefix, url);
+      out.set(`${portPrefix}_PROTO`, proto.toLowerCase());
+      out.set(`${portPrefix}_PORT`, String(p.port));
+      out.set(`${portPrefix}_ADDR`, ip);
+    });
+  }
+  return out;
 }
 
 /** What fieldRef/resourceFieldRef need beyond the pod object. */
@@ -190,7 +257,8 @@ function valueFrom(
 
 /**
  * The container's environment: envFrom first (later sources win), then env in order, each `value` expanded
- * against what is defined so far.
+ * against what is defined so far and then the service variables, which are added last where the container
+ * does not define the name itself (kubelet `makeEnvironmentVariables`).
  *
  * @example
  * resolveEnv(pod, pod.spec.containers[0], { configMaps, secrets }, { podIP, hostIP, nodeAllocatable });
@@ -216,14 +284,16 @@ export function resolveEnv(
       }
     }
   }
+  const services = serviceEnv(pod, snap.services ?? []);
   for (const e of container.env ?? []) {
     if (e.valueFrom) {
       const v = valueFrom(pod, container, e.valueFrom, snap, ctx);
       if (v !== undefined) vars.set(e.name, v);
     } else {
-      vars.set(e.name, expand(e.value ?? '', vars));
+      vars.set(e.name, expand(e.value ?? '', new Map([...services, ...vars])));
     }
   }
+  for (const [k, v] of services) if (!vars.has(k)) vars.set(k, v);
   return Object.fromEntries(vars);
 }
 

@@ -14,7 +14,7 @@ import {
   resources,
   runWorkers,
 } from '@kubelab/api-client';
-import type { ConfigMap, Node, Pod, PodStatus, Secret } from '@kubelab/api-types';
+import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from '@kubelab/api-types';
 import { type Clock, type Timer, repeat } from '@kubelab/clock';
 import { rfc3339 } from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
@@ -88,6 +88,8 @@ export class Kubelet {
   readonly #queue: RateLimitingQueue<string>;
   readonly #pods: SharedInformer<Pod>;
   readonly #nodeInformer: SharedInformer<Node>;
+  /** Services of every namespace: the service environment variables of starting containers. */
+  readonly #services: SharedInformer<Service>;
   #run: Promise<void> | undefined;
   #synced = false;
   #usageTimer: Timer | undefined;
@@ -123,6 +125,7 @@ export class Kubelet {
       resources.nodes,
       single ? { fieldSelector: `metadata.name=${single}` } : {},
     );
+    this.#services = c.informers.informerFor<Service>(resources.services);
     this.#pods.addEventHandler(
       {
         onAdd: (p) => this.#enqueuePod(p),
@@ -318,7 +321,10 @@ export class Kubelet {
     return ipam;
   }
 
-  /** The ConfigMaps and Secrets the pod refers to, read from the API (missing ones are left out). */
+  /**
+   * The ConfigMaps and Secrets the pod refers to, read from the API (missing ones are left out), and the
+   * Services the container's service variables come from (from the informer cache, as the kubelet's lister).
+   */
   async #snapshot(pod: Pod): Promise<EnvSnapshot> {
     const refs = referencedObjects(pod);
     const namespace = pod.metadata.namespace ?? 'default';
@@ -332,9 +338,18 @@ export class Kubelet {
     };
     const cms = await Promise.all([...refs.configMaps].map((n) => fetch<ConfigMap>(resources.configmaps, n)));
     const secrets = await Promise.all([...refs.secrets].map((n) => fetch<Secret>(resources.secrets, n)));
+    const services = this.#services
+      .lister()
+      .list()
+      .filter(
+        (s) =>
+          s.metadata.namespace === namespace ||
+          (s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes'),
+      );
     return {
       configMaps: new Map(cms.filter((x) => x !== undefined)),
       secrets: new Map(secrets.filter((x) => x !== undefined)),
+      services,
     };
   }
 
