@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
-import type { Pod, Service } from '@kubelab/api-types';
+import type { Pod, Service, ServicePort } from '@kubelab/api-types';
 import { seededRng } from '@kubelab/clock';
 import { FakeApi } from '@kubelab/controller-kit/testing';
 import { FakeClock } from '@kubelab/testkit';
@@ -23,7 +23,7 @@ import {
 
 console.log(`kubelet service env test seed ${SEED}`);
 
-function svc(namespace: string, name: string, clusterIP: string, ports: Service['spec']['ports']): Service {
+function svc(namespace: string, name: string, clusterIP: string, ports: ServicePort[]): Service {
   return { apiVersion: 'v1', kind: 'Service', metadata: { namespace, name }, spec: { clusterIP, ports } };
 }
 
