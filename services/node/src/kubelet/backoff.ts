@@ -82,3 +82,20 @@ export function formatGoDuration(ms: number): string {
   const s = totalS % 60;
   return h > 0 ? `${h}h${m}m${s}s` : `${m}m${s}s`;
 }
+
+/**
+ * Go's `time.Duration.String()` of a duration truncated to milliseconds, as the kubelet prints pull times:
+ * `0s`, `212ms`, `1.5s`, `2m3.04s`, `1h0m0s`.
+ */
+export function formatGoDurationMs(ms: number): string {
+  const total = Math.max(0, Math.trunc(ms));
+  if (total === 0) return '0s';
+  if (total < 1000) return `${total}ms`;
+  const h = Math.floor(total / 3_600_000);
+  const m = Math.floor((total % 3_600_000) / 60_000);
+  const secMs = total % 60_000;
+  const frac = secMs % 1000;
+  const sec = `${Math.floor(secMs / 1000)}${frac ? `.${String(frac).padStart(3, '0').replace(/0+$/, '')}` : ''}`;
+  if (h > 0) return `${h}h${m}m${sec}s`;
+  return m > 0 ? `${m}m${sec}s` : `${sec}s`;
+}

@@ -21,6 +21,7 @@ export const Reason = {
   FailedPostStartHook: 'FailedPostStartHook',
   FailedPreStopHook: 'FailedPreStopHook',
   FailedMount: 'FailedMount',
+  DeadlineExceeded: 'DeadlineExceeded',
   NodeReady: 'NodeReady',
   Starting: 'Starting',
   RegisteredNode: 'RegisteredNode',

@@ -8,7 +8,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
-import type { Container, HTTPGetAction, IntOrString, ProbeHandler } from '@kubelab/api-types';
+import type { Container, HTTPGetAction, IntOrString, Pod, ProbeHandler } from '@kubelab/api-types';
 import type { Sandbox } from '../runtime/types.js';
 
 /** A handler's outcome. */
@@ -204,4 +204,54 @@ export function grpcHandler(
     });
     req.end(grpcRequest(service));
   });
+}
+
+/** `name_namespace(uid)`: how the kubelet names a pod in messages (`format.Pod`). */
+export function formatPod(pod: Pod): string {
+  return `${pod.metadata.name ?? ''}_${pod.metadata.namespace ?? ''}(${pod.metadata.uid ?? ''})`;
+}
+
+/**
+ * Runs a lifecycle hook (kubelet `lifecycle.handlerRunner.Run`): exec fails on a non-zero exit, httpGet only
+ * when no response arrives (the kubelet does not look at a hook's status code). `message` is the kubelet's
+ * text for a failure (PostStartHookError's message, the FailedPreStopHook event).
+ */
+export async function runHook(
+  h: ProbeHandler,
+  t: HandlerTarget,
+  pod: Pod,
+): Promise<{ ok: boolean; message: string }> {
+  const who = `for Container "${t.container.name}" in Pod "${formatPod(pod)}"`;
+  if (h.exec) {
+    const command = h.exec.command ?? [];
+    let r: { exitCode: number; stdout: string; stderr: string };
+    try {
+      r = await t.sandbox.exec(t.container.name, command, {
+        timeoutMs: t.timeoutMs,
+        ...(t.signal ? { signal: t.signal } : {}),
+      });
+    } catch (err) {
+      const e = err instanceof Error ? err.message : String(err);
+      return {
+        ok: false,
+        message: `Exec lifecycle hook ([${command.join(' ')}]) ${who} failed - error: ${e}, message: ""`,
+      };
+    }
+    if (r.exitCode === 0) return { ok: true, message: '' };
+    const e = `command '${command.join(' ')}' exited with ${r.exitCode}: ${r.stderr}`;
+    return {
+      ok: false,
+      message: `Exec lifecycle hook ([${command.join(' ')}]) ${who} failed - error: ${e}, message: ${JSON.stringify(r.stdout + r.stderr)}`,
+    };
+  }
+  if (h.httpGet) {
+    const r = await httpGetHandler(h.httpGet, t);
+    if (r.ok || r.output.startsWith('HTTP probe failed with statuscode')) return { ok: true, message: '' };
+    return {
+      ok: false,
+      message: `HTTP lifecycle hook (${h.httpGet.path ?? ''}) ${who} failed - error: ${r.output}`,
+    };
+  }
+  const r = await runHandler(h, t);
+  return r.ok ? { ok: true, message: '' } : { ok: false, message: r.output };
 }

@@ -35,6 +35,9 @@ export interface HollowRuntimeOptions {
 
 let seq = 0;
 
+/** Every hollow image's size. */
+const HOLLOW_IMAGE_BYTES = 1_000_000;
+
 /** The exit an emulated command plans, if any: `[delayMs, exitCode]`. */
 function plannedExit(argv: readonly string[]): [number, number] | undefined {
   const line = argv.join(' ');
@@ -161,7 +164,9 @@ export function createHollowRuntime(
           `Container image "${image}" is not present with pull policy of Never`,
         );
       }
-      if (present && policy !== 'Always') return { imageRef: image, imageId, pulled: false, durationMs: 0 };
+      if (present && policy !== 'Always') {
+        return { imageRef: image, imageId, pulled: false, durationMs: 0, sizeBytes: HOLLOW_IMAGE_BYTES };
+      }
       if (opts.unknownImages?.has(image)) {
         throw new ImagePullError(
           'ErrImagePull',
@@ -169,14 +174,14 @@ export function createHollowRuntime(
         );
       }
       cache.add(image);
-      return { imageRef: image, imageId, pulled: true, durationMs: 0 };
+      return { imageRef: image, imageId, pulled: true, durationMs: 0, sizeBytes: HOLLOW_IMAGE_BYTES };
     },
     async createSandbox(spec: SandboxSpec): Promise<Sandbox> {
       const s = new HollowSandbox(spec, opts, () => sandboxes.delete(spec.uid));
       sandboxes.set(spec.uid, s);
       return s;
     },
-    cachedImages: () => [...cache].map((n) => ({ names: [n], sizeBytes: 1_000_000 })),
+    cachedImages: () => [...cache].map((n) => ({ names: [n], sizeBytes: HOLLOW_IMAGE_BYTES })),
     async close(): Promise<void> {
       for (const s of [...sandboxes.values()]) await s.destroy();
     },

@@ -33,6 +33,8 @@ export interface PodStatusInput {
   readonly sandboxReady: boolean;
   /** RFC 3339 "now", the lastTransitionTime of conditions that change. */
   readonly now: string;
+  /** The kubelet failed the pod itself (activeDeadlineSeconds: DeadlineExceeded): phase Failed with this. */
+  readonly failure?: { readonly reason: string; readonly message: string } | undefined;
 }
 
 /** Conditions the kubelet owns; others (PodScheduled, DisruptionTarget, readiness gates) are kept as they are. */
@@ -168,7 +170,16 @@ export function containerStatus(c: ContainerView): ContainerStatus {
 export function computePodStatus(input: PodStatusInput): PodStatus {
   const prevPhase = input.pod.status?.phase;
   const terminal = prevPhase === 'Succeeded' || prevPhase === 'Failed';
-  const phase = terminal ? prevPhase : computePhase(input.pod, input.init, input.main);
+  const phase = terminal
+    ? prevPhase
+    : input.failure
+      ? 'Failed'
+      : computePhase(input.pod, input.init, input.main);
+  const failure =
+    input.failure ??
+    (terminal && input.pod.status?.reason
+      ? { reason: input.pod.status.reason, message: input.pod.status.message ?? '' }
+      : undefined);
   const status: PodStatus = {
     phase,
     conditions: computeConditions(input, phase),
@@ -179,6 +190,7 @@ export function computePodStatus(input: PodStatusInput): PodStatus {
     ...(input.init.length > 0 ? { initContainerStatuses: input.init.map(containerStatus) } : {}),
     containerStatuses: input.main.map(containerStatus),
     qosClass: input.pod.status?.qosClass ?? computeQOSClass(input.pod.spec),
+    ...(failure ? { reason: failure.reason, message: failure.message } : {}),
   };
   if (input.pod.status?.nominatedNodeName) status.nominatedNodeName = input.pod.status.nominatedNodeName;
   return status;

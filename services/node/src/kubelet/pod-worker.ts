@@ -29,10 +29,10 @@ import {
   type Sandbox,
   type SandboxSpec,
 } from '../runtime/types.js';
-import { type RestartBackoff, formatGoDuration } from './backoff.js';
+import { type RestartBackoff, formatGoDuration, formatGoDurationMs } from './backoff.js';
 import { ContainerConfigError, type EnvContext, type EnvSnapshot, expandArgs, resolveEnv } from './env.js';
 import { type EventRecorder, Reason } from './events.js';
-import { runHandler } from './handlers.js';
+import { runHandler, runHook } from './handlers.js';
 import type { HostLocalIpam } from './ipam.js';
 import { type ContainerView, computePodStatus, sameStatus } from './pod-status.js';
 import { ContainerProber, probeTitle } from './prober.js';
@@ -138,6 +138,10 @@ export class PodWorker {
   /** Set once every container ended for good (Succeeded/Failed): nothing runs any more. */
   #finished = false;
   #terminating: Promise<void> | undefined;
+  /** A sync is queued for the activeDeadlineSeconds deadline. */
+  #deadlineArmed = false;
+  /** Why the kubelet failed the pod itself (DeadlineExceeded). */
+  #failure: { reason: string; message: string } | undefined;
   #removed = false;
   /** Aborted when the pod is terminated: in-flight pulls and hooks stop. */
   readonly #abort = new AbortController();
@@ -286,6 +290,7 @@ export class PodWorker {
     }
     if (this.#finished) return this.#maybeWriteStatus();
     if (this.#startTime === undefined) this.#startTime = rfc3339(this.#d.clock.wallNow());
+    if (await this.#maybeDeadline()) return this.#maybeWriteStatus();
     if (!(await this.#ensureSandbox())) return this.#maybeWriteStatus();
     if (!this.#d.lightweight) await this.#maybeWriteStatus();
     if (await this.#syncInit()) await this.#syncMain();
@@ -294,6 +299,42 @@ export class PodWorker {
       await this.#teardown(0);
     }
     await this.#maybeWriteStatus();
+  }
+
+  /**
+   * activeDeadlineSeconds (kubelet `activeDeadlineHandler`): once the pod has been active on the node that
+   * long since its startTime, it is failed with reason DeadlineExceeded: its containers are stopped with the
+   * pod's grace period, nothing restarts, the sandbox goes. True once the deadline passed (the pod is done).
+   */
+  async #maybeDeadline(): Promise<boolean> {
+    const seconds = this.#pod.spec.activeDeadlineSeconds;
+    if (seconds === undefined || this.#startTime === undefined) return false;
+    const leftMs = Date.parse(this.#startTime) + seconds * 1000 - this.#d.clock.wallNow();
+    if (leftMs > 0) {
+      if (!this.#deadlineArmed) {
+        this.#deadlineArmed = true;
+        this.#d.enqueue(leftMs);
+      }
+      return false;
+    }
+    const message = 'Pod was active on the node longer than the specified deadline';
+    this.#failure = { reason: 'DeadlineExceeded', message };
+    this.#finished = true;
+    const pod = this.#pod;
+    this.#d.events.event(pod, 'Normal', Reason.DeadlineExceeded, message);
+    const graceMs = this.#graceMs();
+    await Promise.all(
+      this.#records.map(async (r) => {
+        r.prober?.stop();
+        const proc = r.process;
+        if (!r.state.running || proc === undefined) return;
+        this.#d.events.event(pod, 'Normal', Reason.Killing, `Stopping container ${r.spec.name}`);
+        await proc.stop(graceMs);
+      }),
+    );
+    this.#finalizeStates();
+    await this.#teardown(0);
+    return true;
   }
 
   /** Builds the sandbox (pod IP, volumes); false while the pod CIDR is unknown or a volume source is missing. */
@@ -562,18 +603,25 @@ export class PodWorker {
     const sandbox = this.#sandbox;
     const hook = r.spec.lifecycle?.postStart;
     if (sandbox === undefined || hook === undefined) return;
-    const res = await runHandler(hook, {
-      sandbox,
-      container: r.spec,
-      podIP: this.#podIP ?? '',
-      timeoutMs: this.#graceMs(),
-      signal: this.#abort.signal,
-    });
+    const res = await runHook(
+      hook,
+      {
+        sandbox,
+        container: r.spec,
+        podIP: this.#podIP ?? '',
+        timeoutMs: this.#graceMs(),
+        signal: this.#abort.signal,
+      },
+      this.#pod,
+    );
     if (res.ok || r.process !== proc) return;
-    const msg = `PostStartHook failed${res.output ? `: ${res.output.trimEnd()}` : ''}`;
-    this.#d.events.event(this.#pod, 'Warning', Reason.FailedPostStartHook, msg);
+    // As kuberuntime: the event carries no detail (it could hold secrets); the container is killed and
+    // waits with PostStartHookError and the hook's message until its restart (then CrashLoopBackOff).
+    this.#d.events.event(this.#pod, 'Warning', Reason.FailedPostStartHook, 'PostStartHook failed');
     this.#d.events.event(this.#pod, 'Normal', Reason.Killing, 'FailedPostStartHook');
     await proc.stop(this.#graceMs());
+    await proc.exited;
+    if (r.process === proc && r.state.terminated) this.#setWaiting(r, 'PostStartHookError', res.message);
   }
 
   /** Pulls the container's image as its pull policy says; false (with a waiting reason) when it cannot. */
@@ -603,13 +651,14 @@ export class PodWorker {
       r.imageID = res.imageId;
       r.pullFailedAtMs = undefined;
       this.#d.imageBackoff.reset(key);
-      const took = `${(res.durationMs / 1000).toFixed(3).replace(/\.?0+$/, '')}s`;
+      const took = formatGoDurationMs(res.durationMs);
+      const waited = formatGoDurationMs(this.#d.clock.now() - now);
       this.#d.events.event(
         pod,
         'Normal',
         Reason.Pulled,
         res.pulled
-          ? `Successfully pulled image "${image}" in ${took} (${took} including waiting)`
+          ? `Successfully pulled image "${image}" in ${took} (${waited} including waiting). Image size: ${res.sizeBytes} bytes.`
           : `Container image "${image}" already present on machine`,
       );
       return true;
@@ -691,6 +740,7 @@ export class PodWorker {
       startTime: this.#startTime,
       sandboxReady: this.#sandbox !== undefined,
       now: rfc3339(this.#d.clock.wallNow()),
+      failure: this.#failure,
     };
   }
 
@@ -746,17 +796,10 @@ export class PodWorker {
     const run = hook.sleep
       ? this.#d.clock
           .sleep(Math.min(timeoutMs, hook.sleep.seconds * 1000))
-          .then(() => ({ ok: true, output: '' }))
-      : runHandler(hook, { sandbox, container: r.spec, podIP: this.#podIP ?? '', timeoutMs });
+          .then(() => ({ ok: true, message: '' }))
+      : runHook(hook, { sandbox, container: r.spec, podIP: this.#podIP ?? '', timeoutMs }, this.#pod);
     const res = await run;
-    if (!res.ok) {
-      this.#d.events.event(
-        this.#pod,
-        'Warning',
-        Reason.FailedPreStopHook,
-        `PreStopHook failed${res.output ? `: ${res.output.trimEnd()}` : ''}`,
-      );
-    }
+    if (!res.ok) this.#d.events.event(this.#pod, 'Warning', Reason.FailedPreStopHook, res.message);
   }
 
   /** Containers that never ran end as terminated too, so the final status says the pod stopped. */

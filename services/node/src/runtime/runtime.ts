@@ -108,7 +108,13 @@ class RuntimeImpl implements ContainerRuntime {
           `Container image "${image}" is not present with pull policy of Never`,
         );
       }
-      return { imageRef: ref.normalized, imageId: cached.imageId, pulled: false, durationMs: 0 };
+      return {
+        imageRef: ref.normalized,
+        imageId: cached.imageId,
+        pulled: false,
+        durationMs: 0,
+        sizeBytes: cached.image.sizeBytes,
+      };
     }
     const started = this.config.clock.now();
     let pull = this.inflight.get(ref.normalized);
@@ -131,6 +137,7 @@ class RuntimeImpl implements ContainerRuntime {
       imageId: result.imageId,
       pulled: true,
       durationMs: this.config.clock.now() - started,
+      sizeBytes: result.image.sizeBytes,
     };
   }
 

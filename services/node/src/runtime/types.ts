@@ -34,6 +34,8 @@ export interface PullResult {
   readonly pulled: boolean;
   /** Emulated pull time in ms (0 on a cache hit). */
   readonly durationMs: number;
+  /** The image's size (the `Image size: N bytes.` of the kubelet's Pulled event). */
+  readonly sizeBytes: number;
 }
 
 /** A file in a pod volume or the container filesystem, as the emulated shell sees it. */
