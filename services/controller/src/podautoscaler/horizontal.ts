@@ -1,8 +1,9 @@
 /**
  * The HorizontalPodAutoscaler controller (kube-controller-manager's `podautoscaler/horizontal.go`), for
- * autoscaling/v2 `Resource` cpu `Utilization` metrics (the default 80 % when none is given): every
+ * autoscaling/v2 `Resource` metrics on cpu or memory with `Utilization` or `AverageValue` targets (80 % cpu
+ * when none is given; the largest desired count of several metrics wins): every
  * `KUBELAB_HPA_SYNC_PERIOD_MS` (default 15 s) each HPA reads its target's `scale` subresource, computes the
- * desired count from its pods' usage ({@link calculateCpuReplicas}, tolerance `KUBELAB_HPA_TOLERANCE`, 0.1),
+ * desired count from its pods' usage ({@link calculateResourceReplicas}, tolerance `KUBELAB_HPA_TOLERANCE`, 0.1),
  * applies `behavior` (stabilization windows, scale-down default `KUBELAB_HPA_DOWNSCALE_STABILIZATION_MS` =
  * 300 s; rate policies), writes the new count through `scale`, records SuccessfulRescale, and writes status
  * (currentReplicas, desiredReplicas, currentMetrics, lastScaleTime, AbleToScale/ScalingActive/ScalingLimited).
@@ -17,7 +18,7 @@ import {
 } from '@kubelab/api-client';
 import {
   type HorizontalPodAutoscaler,
-  type MetricSpec,
+  type MetricStatus,
   type Pod,
   type Scale,
   findByKind,
@@ -37,15 +38,13 @@ import {
   resolveRules,
   stabilize,
 } from './behavior.js';
-import { DEFAULT_TOLERANCE, calculateCpuReplicas } from './replica-calculator.js';
+import { DEFAULT_METRICS, metricFailure, metricStatus, parseResourceMetric } from './metrics.js';
+import { DEFAULT_TOLERANCE, calculateResourceReplicas } from './replica-calculator.js';
 import { type Conditions, type HpaOutcome, computeHpaStatus, setCondition } from './status.js';
 import { type UsageSource, annotationUsageSource, podSample } from './usage.js';
 
 /** How Kubernetes names the cpu utilization metric in reasons and messages. */
 export const CPU_METRIC_NAME = 'cpu resource utilization (percentage of request)';
-const DEFAULT_METRICS: MetricSpec[] = [
-  { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
-];
 /** Older entries than this are dropped from the per-HPA history (the longest window or period it may need). */
 const HISTORY_MAX_MS = 60 * 60_000;
 
@@ -197,7 +196,7 @@ export class HorizontalController implements Controller {
     const max = hpa.spec.maxReplicas;
     let desired: number;
     let reason = '';
-    const out: { utilization?: number; averageMilli?: number } = {};
+    let currentMetrics: MetricStatus[] = [];
     if (current === 0 && min !== 0) {
       cond(
         'ScalingActive',
@@ -214,72 +213,79 @@ export class HorizontalController implements Controller {
       desired = min;
       reason = 'Current number of replicas below Spec.MinReplicas';
     } else {
-      const metric = this.#metricDesired(hpa, scale, ns, current, cond);
+      const metric = this.#metricsDesired(hpa, scale, ns, current, cond);
       if (metric === undefined) return undefined;
-      out.utilization = metric.utilization;
-      out.averageMilli = metric.averageMilli;
+      currentMetrics = metric.statuses;
       desired = this.#normalize(key, hpa, current, metric.replicas, min, max, cond);
-      reason = desired > current ? `${CPU_METRIC_NAME} above target` : 'All metrics below target';
+      reason = desired > current ? `${metric.name} above target` : 'All metrics below target';
     }
     const rescaled =
       desired !== current ? await this.#rescale(key, hpa, scale, current, desired, reason, cond) : false;
-    return { ...out, current, desired, rescaled };
+    return { currentMetrics, current, desired, rescaled };
   }
 
-  #metricDesired(
+  /**
+   * Every metric's desired count; the largest wins (`computeReplicasForMetrics`). Invalid metrics block the
+   * HPA unless the valid ones scale up.
+   */
+  #metricsDesired(
     hpa: HorizontalPodAutoscaler,
     scale: Scale,
     ns: string,
     current: number,
     cond: SetCondition,
-  ): { replicas: number; utilization: number; averageMilli: number } | undefined {
-    const metrics = hpa.spec.metrics && hpa.spec.metrics.length > 0 ? hpa.spec.metrics : DEFAULT_METRICS;
-    const m = metrics[0];
-    const target = m?.resource?.target;
-    if (
-      metrics.length !== 1 ||
-      m?.type !== 'Resource' ||
-      m.resource?.name !== 'cpu' ||
-      target?.type !== 'Utilization'
-    ) {
-      const msg =
-        'the HPA was unable to compute the replica count: kubelab supports one cpu Utilization metric';
-      cond('ScalingActive', 'False', 'InvalidMetricSourceType', msg);
-      this.#ctx.recorder.event(hpa, 'Warning', 'InvalidMetricSourceType', msg);
-      return undefined;
-    }
+  ): { replicas: number; name: string; statuses: MetricStatus[] } | undefined {
+    const specs = hpa.spec.metrics && hpa.spec.metrics.length > 0 ? hpa.spec.metrics : DEFAULT_METRICS;
     const nowWall = this.#ctx.clock.wallNow();
-    try {
-      const selector = parseLabelSelector(scale.status?.selector ?? '');
-      if (!scale.status?.selector) throw new Error('selector is required');
-      const pods = this.#pods
-        .lister()
-        .listNamespace(ns, (p) => labelSelectorMatches(selector, p.metadata.labels));
-      const calc = calculateCpuReplicas({
-        pods: pods.map((p) => podSample(p, this.#usage, nowWall)),
-        currentReplicas: current,
-        targetUtilization: target.averageUtilization ?? 80,
-        tolerance: this.#tolerance,
-        nowMs: nowWall,
-      });
+    const selectorText = scale.status?.selector;
+    const selector = selectorText ? parseLabelSelector(selectorText) : undefined;
+    const pods = selector
+      ? this.#pods.lister().listNamespace(ns, (p) => labelSelectorMatches(selector, p.metadata.labels))
+      : [];
+    const statuses: MetricStatus[] = [];
+    let best: { replicas: number; name: string } | undefined;
+    let firstError: { reason: string; message: string } | undefined;
+    for (const spec of specs) {
+      const m = parseResourceMetric(spec);
+      if (m instanceof Error) {
+        firstError ??= { reason: 'InvalidMetricSourceType', message: m.message };
+        continue;
+      }
+      try {
+        if (!selector) throw new Error('selector is required');
+        const calc = calculateResourceReplicas({
+          pods: pods.map((p) => podSample(p, this.#usage, m.resource, nowWall)),
+          currentReplicas: current,
+          resource: m.resource,
+          target: m.target,
+          tolerance: this.#tolerance,
+          nowMs: nowWall,
+        });
+        statuses.push(metricStatus(m, calc));
+        if (best === undefined || calc.replicas > best.replicas)
+          best = { replicas: calc.replicas, name: m.name };
+      } catch (err) {
+        firstError ??= { reason: 'FailedGetResourceMetric', message: metricFailure(m, err) };
+      }
+    }
+    if (firstError && (best === undefined || best.replicas < current)) {
       cond(
         'ScalingActive',
-        'True',
-        'ValidMetricFound',
-        `the HPA was able to successfully calculate a replica count from ${CPU_METRIC_NAME}`,
+        'False',
+        firstError.reason,
+        `the HPA was unable to compute the replica count: ${firstError.message}`,
       );
-      return calc;
-    } catch (err) {
-      const msg = `the HPA was unable to compute the replica count: failed to get cpu utilization: ${errText(err)}`;
-      cond('ScalingActive', 'False', 'FailedGetResourceMetric', msg);
-      this.#ctx.recorder.event(
-        hpa,
-        'Warning',
-        'FailedGetResourceMetric',
-        `failed to get cpu utilization: ${errText(err)}`,
-      );
+      this.#ctx.recorder.event(hpa, 'Warning', firstError.reason, firstError.message);
       return undefined;
     }
+    if (best === undefined) return undefined; // no metric at all: cannot happen with the default
+    cond(
+      'ScalingActive',
+      'True',
+      'ValidMetricFound',
+      `the HPA was able to successfully calculate a replica count from ${best.name}`,
+    );
+    return { ...best, statuses };
   }
 
   /** Stabilization and rate policies (normalizeDesiredReplicasWithBehaviors). */

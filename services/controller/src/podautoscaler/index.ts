@@ -1,4 +1,4 @@
-/** The HorizontalPodAutoscaler controller (autoscaling/v2, cpu utilization). */
+/** The HorizontalPodAutoscaler controller (autoscaling/v2 cpu and memory resource metrics). */
 export * from './behavior.js';
 export {
   CPU_METRIC_NAME,
@@ -7,9 +7,11 @@ export {
   targetResource,
 } from './horizontal.js';
 export * from './replica-calculator.js';
-export { type Conditions, setCondition } from './status.js';
+export * from './metrics.js';
+export { type Conditions, type HpaOutcome, computeHpaStatus, setCondition } from './status.js';
 export {
-  type CpuSample,
+  type ScalableResource,
+  type UsageSample,
   USAGE_ANNOTATION,
   type UsageSource,
   annotationUsageSource,

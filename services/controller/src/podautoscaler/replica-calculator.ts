@@ -22,13 +22,13 @@ export interface PodSample {
   /** The Ready condition, if the pod has one. */
   readonly ready: { readonly status: string; readonly lastTransitionMs: number | undefined } | undefined;
   readonly startMs: number | undefined;
-  /** Sum of the containers' CPU requests (milli); undefined when a container has none. */
-  readonly requestMilli: number | undefined;
+  /** Sum of the containers' requests of the resource (millicores or bytes); undefined when a container has none. */
+  readonly request: number | undefined;
   /** The missing request's container, for the error message. */
   readonly containerWithoutRequest?: string;
-  /** The usage sample, if any. */
+  /** The usage sample (millicores or bytes), if any. */
   readonly usage:
-    | { readonly cpuMilli: number; readonly timestampMs: number; readonly windowMs: number }
+    | { readonly value: number; readonly timestampMs: number; readonly windowMs: number }
     | undefined;
 }
 
@@ -40,10 +40,10 @@ export class ReplicaCalculationError extends Error {
 /** The calculator's answer. */
 export interface ReplicaCalculation {
   readonly replicas: number;
-  /** Average utilization, percent of request, over the pods counted (integer, as Kubernetes reports it). */
-  readonly utilization: number;
-  /** Average usage in millicores over the pods counted. */
-  readonly averageMilli: number;
+  /** Average utilization, percent of request, over the pods counted (integer; Utilization targets only). */
+  readonly utilization?: number;
+  /** Average usage over the pods counted (millicores or bytes). */
+  readonly averageValue: number;
 }
 
 interface Grouped {
@@ -53,8 +53,12 @@ interface Grouped {
   ignored: Set<string>;
 }
 
-/** `groupPods` for the CPU resource. */
-export function groupPods(pods: readonly PodSample[], nowMs: number): Grouped {
+/** `groupPods`: the readiness rules for samples apply to cpu only. */
+export function groupPods(
+  pods: readonly PodSample[],
+  nowMs: number,
+  resource: 'cpu' | 'memory' = 'cpu',
+): Grouped {
   const g: Grouped = { readyCount: 0, unready: new Set(), missing: new Set(), ignored: new Set() };
   for (const p of pods) {
     if (p.deleting || p.phase === 'Failed') {
@@ -69,8 +73,10 @@ export function groupPods(pods: readonly PodSample[], nowMs: number): Grouped {
       g.missing.add(p.name);
       continue;
     }
-    let unready: boolean;
-    if (!p.ready || p.startMs === undefined) {
+    let unready = false;
+    if (resource !== 'cpu') {
+      // memory samples count as soon as there is one
+    } else if (!p.ready || p.startMs === undefined) {
       unready = true;
     } else {
       const transition = p.ready.lastTransitionMs ?? p.startMs;
@@ -93,7 +99,7 @@ export function utilizationRatio(
   usage: ReadonlyMap<string, number>,
   requests: ReadonlyMap<string, number>,
   targetUtilization: number,
-): { ratio: number; utilization: number; averageMilli: number } {
+): { ratio: number; utilization: number; averageValue: number } {
   let used = 0;
   let requested = 0;
   let n = 0;
@@ -106,52 +112,75 @@ export function utilizationRatio(
   }
   if (requested === 0) throw new ReplicaCalculationError('no metrics returned matched known pods');
   const utilization = Math.trunc((used * 100) / requested);
-  return { ratio: utilization / targetUtilization, utilization, averageMilli: Math.trunc(used / n) };
+  return { ratio: utilization / targetUtilization, utilization, averageValue: Math.trunc(used / n) };
 }
 
+/** A resource target: percent of request (`Utilization`) or a per-pod amount (`AverageValue`). */
+export type ResourceTarget =
+  | { readonly kind: 'Utilization'; readonly utilization: number }
+  | { readonly kind: 'AverageValue'; readonly averageValue: number };
+
 /**
- * The desired replica count for a CPU utilization target (percent of request).
+ * The desired replica count for a resource target (`GetResourceReplicas` for Utilization,
+ * `GetRawResourceReplicas`/`calcPlainMetricReplicas` for AverageValue).
  *
  * @example
- * calculateCpuReplicas({ pods, currentReplicas: 2, targetUtilization: 50, tolerance: 0.1, nowMs });
+ * calculateResourceReplicas({ pods, currentReplicas: 2, resource: 'cpu',
+ *   target: { kind: 'Utilization', utilization: 50 }, tolerance: 0.1, nowMs });
  */
-export function calculateCpuReplicas(o: {
+export function calculateResourceReplicas(o: {
   pods: readonly PodSample[];
   currentReplicas: number;
-  targetUtilization: number;
+  resource: 'cpu' | 'memory';
+  target: ResourceTarget;
   tolerance: number;
   nowMs: number;
 }): ReplicaCalculation {
   if (o.pods.length === 0)
     throw new ReplicaCalculationError('no pods returned by selector while calculating replica count');
-  const g = groupPods(o.pods, o.nowMs);
+  const g = groupPods(o.pods, o.nowMs, o.resource);
   const usage = new Map<string, number>();
   for (const p of o.pods) {
-    if (p.usage && !g.ignored.has(p.name) && !g.unready.has(p.name)) usage.set(p.name, p.usage.cpuMilli);
+    if (p.usage && !g.ignored.has(p.name) && !g.unready.has(p.name)) usage.set(p.name, p.usage.value);
   }
   if (usage.size === 0)
     throw new ReplicaCalculationError('did not receive metrics for targeted pods (pods might be unready)');
   const requests = new Map<string, number>();
-  for (const p of o.pods) {
-    if (p.requestMilli === undefined)
-      throw new ReplicaCalculationError(
-        `missing request for cpu in container ${p.containerWithoutRequest ?? ''} of Pod ${p.name}`,
-      );
-    requests.set(p.name, p.requestMilli);
+  if (o.target.kind === 'Utilization') {
+    for (const p of o.pods) {
+      if (p.request === undefined)
+        throw new ReplicaCalculationError(
+          `missing request for ${o.resource} in container ${p.containerWithoutRequest ?? ''} of Pod ${p.name}`,
+        );
+      requests.set(p.name, p.request);
+    }
   }
-  const first = utilizationRatio(usage, requests, o.targetUtilization);
-  const base = { utilization: first.utilization, averageMilli: first.averageMilli };
+  const target = o.target;
+  const measure = (u: ReadonlyMap<string, number>) => {
+    if (target.kind === 'Utilization') return utilizationRatio(u, requests, target.utilization);
+    let sum = 0;
+    for (const v of u.values()) sum += v;
+    return { ratio: sum / (target.averageValue * u.size), averageValue: Math.trunc(sum / u.size) };
+  };
+  const first = measure(usage);
+  const base = {
+    ...('utilization' in first ? { utilization: first.utilization } : {}),
+    averageValue: first.averageValue,
+  };
   const scaleUpWithUnready = g.unready.size > 0 && first.ratio > 1;
   if (!scaleUpWithUnready && g.missing.size === 0) {
     if (Math.abs(1 - first.ratio) <= o.tolerance) return { replicas: o.currentReplicas, ...base };
     return { replicas: Math.ceil(first.ratio * g.readyCount), ...base };
   }
-  // Missing pods: assume they use their whole request when scaling down, nothing when scaling up.
+  // Missing pods: assume they use their whole request (or the target) when scaling down, nothing when up.
   if (first.ratio !== 1) {
-    for (const name of g.missing) usage.set(name, first.ratio < 1 ? (requests.get(name) ?? 0) : 0);
+    for (const name of g.missing) {
+      const full = target.kind === 'Utilization' ? (requests.get(name) ?? 0) : target.averageValue;
+      usage.set(name, first.ratio < 1 ? full : 0);
+    }
   }
   if (scaleUpWithUnready) for (const name of g.unready) usage.set(name, 0);
-  const next = utilizationRatio(usage, requests, o.targetUtilization);
+  const next = measure(usage);
   if (
     Math.abs(1 - next.ratio) <= o.tolerance ||
     (first.ratio < 1 && next.ratio > 1) ||
@@ -163,4 +192,19 @@ export function calculateCpuReplicas(o: {
   if ((next.ratio < 1 && replicas > o.currentReplicas) || (next.ratio > 1 && replicas < o.currentReplicas))
     return { replicas: o.currentReplicas, ...base };
   return { replicas, ...base };
+}
+
+/** {@link calculateResourceReplicas} for a cpu utilization target (percent of request). */
+export function calculateCpuReplicas(o: {
+  pods: readonly PodSample[];
+  currentReplicas: number;
+  targetUtilization: number;
+  tolerance: number;
+  nowMs: number;
+}): ReplicaCalculation {
+  return calculateResourceReplicas({
+    ...o,
+    resource: 'cpu',
+    target: { kind: 'Utilization', utilization: o.targetUtilization },
+  });
 }

@@ -1,5 +1,5 @@
 /** HPA status conditions (AbleToScale, ScalingActive, ScalingLimited) as Kubernetes keeps them. */
-import type { Condition, HorizontalPodAutoscaler } from '@kubelab/api-types';
+import type { Condition, HorizontalPodAutoscaler, MetricStatus } from '@kubelab/api-types';
 
 /** A mutable condition list. */
 export type Conditions = Condition[];
@@ -27,9 +27,8 @@ export function setCondition(
 export interface HpaOutcome {
   readonly current: number;
   readonly desired: number;
-  /** Average utilization (percent of request) and usage (millicores), when the metrics were computed. */
-  readonly utilization?: number;
-  readonly averageMilli?: number;
+  /** The metrics as computed (empty when they could not be). */
+  readonly currentMetrics?: readonly MetricStatus[];
   readonly rescaled: boolean;
 }
 
@@ -46,18 +45,7 @@ export function computeHpaStatus(
     ...(last ? { lastScaleTime: last } : {}),
     currentReplicas: o.current,
     desiredReplicas: o.desired,
-    currentMetrics:
-      o.utilization === undefined
-        ? []
-        : [
-            {
-              type: 'Resource',
-              resource: {
-                name: 'cpu',
-                current: { averageUtilization: o.utilization, averageValue: `${o.averageMilli ?? 0}m` },
-              },
-            },
-          ],
+    currentMetrics: [...(o.currentMetrics ?? [])],
     conditions,
   };
 }

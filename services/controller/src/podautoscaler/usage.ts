@@ -1,5 +1,5 @@
 /**
- * Where the HPA reads pod CPU usage (kubelab's stand-in for `metrics.k8s.io`): a small {@link UsageSource}
+ * Where the HPA reads pod cpu and memory usage (kubelab's stand-in for `metrics.k8s.io`): a small {@link UsageSource}
  * interface, and the default source reading the annotation the kubelet publishes on each running pod,
  * `kubelab.io/usage` = `{"cpuMilli":250,"memoryBytes":…,"containers":{…},"timestamp":"…Z","windowSeconds":15}`.
  *
@@ -13,38 +13,48 @@ import type { PodSample } from './replica-calculator.js';
 /** The kubelet's usage annotation (services/node `USAGE_ANNOTATION`; services never import each other). */
 export const USAGE_ANNOTATION = 'kubelab.io/usage';
 
-/** One pod's CPU usage sample. */
-export interface CpuSample {
-  readonly cpuMilli: number;
+/** A resource the HPA scales on. */
+export type ScalableResource = 'cpu' | 'memory';
+
+/** One pod's usage sample: millicores for cpu, bytes for memory. */
+export interface UsageSample {
+  readonly value: number;
   readonly timestampMs: number;
   readonly windowMs: number;
 }
 
-/** Answers a pod's current CPU usage, or undefined when there is no sample. */
+/** Answers a pod's current usage of a resource, or undefined when there is no sample. */
 export interface UsageSource {
-  podCpu(pod: Pod, nowWallMs: number): CpuSample | undefined;
+  podUsage(pod: Pod, resource: ScalableResource, nowWallMs: number): UsageSample | undefined;
 }
 
 /** Reads {@link USAGE_ANNOTATION}; a malformed value counts as no sample. */
 export const annotationUsageSource: UsageSource = {
-  podCpu(pod, nowWallMs) {
+  podUsage(pod, resource, nowWallMs) {
     const raw = pod.metadata.annotations?.[USAGE_ANNOTATION];
     if (!raw) return undefined;
     try {
-      const v = JSON.parse(raw) as { cpuMilli?: unknown; windowSeconds?: unknown };
-      if (typeof v.cpuMilli !== 'number' || !Number.isFinite(v.cpuMilli) || v.cpuMilli < 0) return undefined;
+      const v = JSON.parse(raw) as { cpuMilli?: unknown; memoryBytes?: unknown; windowSeconds?: unknown };
+      const value = resource === 'cpu' ? v.cpuMilli : v.memoryBytes;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
       const windowSeconds = typeof v.windowSeconds === 'number' && v.windowSeconds > 0 ? v.windowSeconds : 15;
-      return { cpuMilli: v.cpuMilli, timestampMs: nowWallMs, windowMs: windowSeconds * 1000 };
+      return { value, timestampMs: nowWallMs, windowMs: windowSeconds * 1000 };
     } catch {
       return undefined;
     }
   },
 };
 
-/** The calculator's view of a pod. */
-export function podSample(pod: Pod, source: UsageSource, nowWallMs: number): PodSample {
+/** The calculator's view of a pod for one resource. */
+export function podSample(
+  pod: Pod,
+  source: UsageSource,
+  resource: ScalableResource,
+  nowWallMs: number,
+): PodSample {
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  const without = (pod.spec?.containers ?? []).find((c) => c.resources?.requests?.cpu === undefined);
+  const without = (pod.spec?.containers ?? []).find((c) => c.resources?.requests?.[resource] === undefined);
+  const requests = podRequests(pod);
   return {
     name: pod.metadata.name ?? '',
     phase: pod.status?.phase,
@@ -53,8 +63,8 @@ export function podSample(pod: Pod, source: UsageSource, nowWallMs: number): Pod
       ? { status: ready.status, lastTransitionMs: parseTime(ready.lastTransitionTime) }
       : undefined,
     startMs: parseTime(pod.status?.startTime),
-    requestMilli: without ? undefined : podRequests(pod).cpuMilli,
+    request: without ? undefined : resource === 'cpu' ? requests.cpuMilli : requests.memoryBytes,
     ...(without ? { containerWithoutRequest: without.name } : {}),
-    usage: source.podCpu(pod, nowWallMs),
+    usage: source.podUsage(pod, resource, nowWallMs),
   };
 }

@@ -165,3 +165,77 @@ test('hpa - a target without pods or metrics reports ScalingActive=False and doe
     await running;
   }
 });
+
+test('hpa - several metrics: the largest count wins (memory here), an unusable one does not block a scale-up', async () => {
+  const clock = new FakeClock(0, T0);
+  const { ctx, api } = fakeContext({ clock, seed: SEED });
+  api.seed(resources.deployments, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: {} },
+  } as unknown as Deployment);
+  const mem = (name: string): Pod => {
+    const p = pod(name, 10);
+    p.metadata.annotations = {
+      [USAGE_ANNOTATION]: JSON.stringify({ cpuMilli: 10, memoryBytes: 90 * 2 ** 20 }),
+    };
+    p.spec.containers = [
+      { name: 'app', image: 'nginx', resources: { requests: { cpu: '100m', memory: '100Mi' } } },
+    ];
+    return p;
+  };
+  api.seed(resources.pods, mem('web-a'), mem('web-b'));
+  api.seed(resources.horizontalpodautoscalers, {
+    ...hpa,
+    spec: {
+      ...hpa.spec,
+      metrics: [
+        { type: 'Pods', pods: { metric: { name: 'qps' } } },
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+        },
+        {
+          type: 'Resource',
+          resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 50 } },
+        },
+      ],
+    },
+  });
+  const c = newHorizontalController(ctx);
+  const ac = new AbortController();
+  ctx.informers.start(ac.signal);
+  const running = c.run(ac.signal);
+  try {
+    await waitFor(
+      () =>
+        (api.object<Deployment>(resources.deployments, 'web', 'default')?.spec as { replicas?: number })
+          .replicas === 4,
+      { what: 'memory at 90% of request against 50% → 4' },
+    );
+    await ctx.recorder.flush();
+    const events = api.objects<Event>(resources.events).map((e) => e.message);
+    assert.ok(
+      events.includes(
+        'New size: 4; reason: memory resource utilization (percentage of request) above target',
+      ),
+      events.join('\n'),
+    );
+    await waitFor(
+      () => api.object<HorizontalPodAutoscaler>(resources.horizontalpodautoscalers, 'web', 'default')?.status,
+    );
+    const st = api.object<HorizontalPodAutoscaler>(
+      resources.horizontalpodautoscalers,
+      'web',
+      'default',
+    )?.status;
+    assert.deepEqual(
+      st?.currentMetrics?.map((m) => `${m.resource?.name}:${m.resource?.current.averageUtilization}`),
+      ['cpu:10', 'memory:90'],
+    );
+  } finally {
+    ac.abort();
+    await running;
+  }
+});

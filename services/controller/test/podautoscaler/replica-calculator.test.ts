@@ -6,7 +6,9 @@ import {
   type PodSample,
   ReplicaCalculationError,
   calculateCpuReplicas,
+  calculateResourceReplicas,
   limitByRate,
+  parseResourceMetric,
   resolveRules,
   scaleDownLimit,
   scaleUpLimit,
@@ -24,8 +26,8 @@ function pod(name: string, usage: number | undefined, extra: Partial<PodSample> 
     deleting: false,
     ready: { status: 'True', lastTransitionMs: LONG_AGO + 10_000 },
     startMs: LONG_AGO,
-    requestMilli: 1000,
-    usage: usage === undefined ? undefined : { cpuMilli: usage, timestampMs: NOW, windowMs: 15_000 },
+    request: 1000,
+    usage: usage === undefined ? undefined : { value: usage, timestampMs: NOW, windowMs: 15_000 },
     ...extra,
   };
 }
@@ -140,17 +142,17 @@ test('hpa replica calculator - Kubernetes formula, table', () => {
     const got = calc(c.pods, c.current, c.target);
     assert.deepEqual([got.replicas, got.utilization], c.want, c.what);
   }
-  assert.equal(calc([pod('a', 300), pod('b', 500), pod('c', 700)], 3, 30).averageMilli, 500);
+  assert.equal(calc([pod('a', 300), pod('b', 500), pod('c', 700)], 3, 30).averageValue, 500);
 });
 
 test('hpa replica calculator - errors', () => {
   assert.throws(() => calc([], 1, 50), /no pods returned by selector/);
   assert.throws(() => calc([pod('a', undefined)], 1, 50), /did not receive metrics/);
   assert.throws(
-    () => calc([pod('a', 100, { requestMilli: undefined, containerWithoutRequest: 'app' })], 1, 50),
+    () => calc([pod('a', 100, { request: undefined, containerWithoutRequest: 'app' })], 1, 50),
     /missing request for cpu in container app of Pod a/,
   );
-  assert.throws(() => calc([pod('a', 100, { requestMilli: 0 })], 1, 50), ReplicaCalculationError);
+  assert.throws(() => calc([pod('a', 100, { request: 0 })], 1, 50), ReplicaCalculationError);
 });
 
 test('hpa behavior - default rate limits and stabilization, table', () => {
@@ -222,4 +224,70 @@ test('hpa behavior - default rate limits and stabilization, table', () => {
   assert.deepEqual([rate(12, 10, 1, 11).replicas, rate(12, 10, 1, 11).reason], [11, 'TooManyReplicas']);
   assert.deepEqual([rate(1, 5, 2, 10).replicas, rate(1, 5, 2, 10).reason], [2, 'TooFewReplicas']);
   assert.deepEqual([rate(8, 7, 1, 8).replicas, rate(8, 7, 1, 8).reason], [8, 'DesiredWithinRange']);
+});
+
+test('hpa replica calculator - AverageValue and memory targets, table', () => {
+  const fresh = { startMs: NOW - 60_000, ready: { status: 'True', lastTransitionMs: NOW - 5_000 } };
+  const cases: {
+    what: string;
+    pods: PodSample[];
+    resource: 'cpu' | 'memory';
+    target: Parameters<typeof calculateResourceReplicas>[0]['target'];
+    current: number;
+    want: [number, number | undefined, number];
+  }[] = [
+    {
+      what: 'cpu AverageValue 250m: 1500m over 3 pods → ceil(3 × 2)',
+      pods: [pod('a', 300), pod('b', 500), pod('c', 700)],
+      resource: 'cpu',
+      target: { kind: 'AverageValue', averageValue: 250 },
+      current: 3,
+      want: [6, undefined, 500],
+    },
+    {
+      what: 'AverageValue, missing pod assumed at the target when scaling down',
+      pods: [pod('a', 100), pod('b', 100), pod('c', undefined)],
+      resource: 'cpu',
+      target: { kind: 'AverageValue', averageValue: 400 },
+      current: 3,
+      want: [2, undefined, 100],
+    },
+    {
+      what: 'memory utilization counts a freshly ready pod (the cpu readiness rules do not apply)',
+      pods: [pod('a', 900, fresh), pod('b', 900)],
+      resource: 'memory',
+      target: { kind: 'Utilization', utilization: 50 },
+      current: 2,
+      want: [4, 90, 900],
+    },
+  ];
+  for (const c of cases) {
+    const got = calculateResourceReplicas({
+      pods: c.pods,
+      currentReplicas: c.current,
+      resource: c.resource,
+      target: c.target,
+      tolerance: 0.1,
+      nowMs: NOW,
+    });
+    assert.deepEqual([got.replicas, got.utilization, got.averageValue], c.want, c.what);
+  }
+  assert.deepEqual(
+    parseResourceMetric({
+      type: 'Resource',
+      resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '64Mi' } },
+    }),
+    {
+      resource: 'memory',
+      target: { kind: 'AverageValue', averageValue: 64 * 1024 * 1024 },
+      name: 'memory resource',
+    },
+  );
+  assert.ok(parseResourceMetric({ type: 'Pods', pods: {} }) instanceof Error);
+  assert.ok(
+    parseResourceMetric({
+      type: 'Resource',
+      resource: { name: 'cpu', target: { type: 'Utilization' } },
+    }) instanceof Error,
+  );
 });
