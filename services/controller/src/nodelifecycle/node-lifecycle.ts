@@ -62,6 +62,8 @@ export class NodeLifecycleController implements Controller {
   readonly #health = new Map<string, Health>();
   /** Nodes this term has announced with a RegisteredNode event (as every new node-controller leader does). */
   readonly #registered = new Set<string>();
+  /** node, taint key and value → wall ms first seen, for NoExecute taints without timeAdded. */
+  readonly #taintSeen = new Map<string, number>();
   readonly #graceMs: number;
   readonly #periodMs: number;
 
@@ -154,6 +156,7 @@ export class NodeLifecycleController implements Controller {
     let node = this.#nodes.lister().get(undefined, name);
     if (!node) {
       this.#registered.delete(name);
+      for (const k of this.#taintSeen.keys()) if (k.startsWith(`${name}\u0000`)) this.#taintSeen.delete(k);
       return;
     }
     if (!this.#registered.has(name)) {
@@ -213,6 +216,17 @@ export class NodeLifecycleController implements Controller {
     return patched;
   }
 
+  /** When this term first saw a taint that carries no timeAdded (a user's `kubectl taint … :NoExecute`). */
+  #firstSeen(node: Node, t: Taint, nowWall: number): number {
+    const key = `${node.metadata.name}\u0000${t.key}\u0000${t.value ?? ''}`;
+    let at = this.#taintSeen.get(key);
+    if (at === undefined) {
+      at = nowWall;
+      this.#taintSeen.set(key, at);
+    }
+    return at;
+  }
+
   #podsOn(node: Node): Pod[] {
     return this.#pods.lister().byIndex(BY_NODE, node.metadata.name ?? '');
   }
@@ -235,7 +249,9 @@ export class NodeLifecycleController implements Controller {
     const taints = (node.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
     if (taints.length === 0) return;
     const nowWall = this.#ctx.clock.wallNow();
-    const taintedAt = Math.max(...taints.map((t) => parseTime(t.timeAdded) ?? nowWall));
+    const taintedAt = Math.max(
+      ...taints.map((t) => parseTime(t.timeAdded) ?? this.#firstSeen(node, t, nowWall)),
+    );
     let nextDueWall: number | undefined;
     for (const pod of this.#podsOn(node)) {
       if (pod.metadata.deletionTimestamp || isPodTerminal(pod)) continue;

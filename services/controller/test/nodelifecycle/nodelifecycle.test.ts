@@ -270,3 +270,43 @@ test('node lifecycle - a silent node goes Unknown, is tainted, its pods go NotRe
     await running;
   }
 });
+
+test('node lifecycle - a user NoExecute taint without timeAdded counts from when it was first seen', async () => {
+  const clock = new FakeClock(0, T0);
+  const { ctx, api } = fakeContext({
+    clock,
+    seed: SEED,
+    settings: { KUBELAB_NODE_MONITOR_PERIOD_MS: '1000', KUBELAB_NODE_MONITOR_GRACE_MS: '1000000' },
+  });
+  api.seed(resources.nodes, readyNode('n', 'True', [{ key: 'maintenance', effect: 'NoExecute' }]));
+  api.seed(resources.leases, lease('n', '2026-11-25T09:59:59.000000Z'));
+  const p = podOn('p', 'n');
+  p.spec.tolerations = [
+    { key: 'maintenance', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 3 },
+  ];
+  p.metadata.creationTimestamp = '2026-11-25T09:00:00Z';
+  api.seed(resources.pods, p);
+  const c = newNodeLifecycleController(ctx);
+  const ac = new AbortController();
+  ctx.informers.start(ac.signal);
+  const running = c.run(ac.signal);
+  try {
+    await ctx.informers.waitForCacheSync(ac.signal);
+    for (let s = 0; s < 2; s++) {
+      clock.advance(1000);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(api.object(resources.pods, 'p', 'default'), 'tolerated for 3 s');
+    await waitFor(
+      () => {
+        clock.advance(500);
+        return api.object(resources.pods, 'p', 'default') === undefined;
+      },
+      { what: 'evicted once the 3 s ran out' },
+    );
+    assert.ok(clock.now() >= 3000 && clock.now() < 10_000, `evicted at ${clock.now()} ms`);
+  } finally {
+    ac.abort();
+    await running;
+  }
+});
