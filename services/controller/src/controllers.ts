@@ -12,6 +12,7 @@ import { newNodeIpamController } from './nodeipam/index.js';
 import { newNodeLifecycleController } from './nodelifecycle/index.js';
 import { newHorizontalController } from './podautoscaler/index.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/index.js';
+import { newServiceLoadBalancerController } from './service-lb/index.js';
 import { newStatefulSetController } from './statefulset/index.js';
 
 export const CONTROLLERS: readonly ControllerConstructor[] = [
@@ -26,4 +27,5 @@ export const CONTROLLERS: readonly ControllerConstructor[] = [
   newNodeIpamController,
   newNodeLifecycleController,
   newHorizontalController,
+  newServiceLoadBalancerController,
 ];
