@@ -11,7 +11,11 @@ import { type PodRef, type PodStreams, nodeRpcStatus } from '../core/pod-streams
 import { jsonResponse, renderResponse } from './response.js';
 
 const encoder = new TextEncoder();
-const TEXT_HEADERS = { 'content-type': 'text/plain' };
+/**
+ * A fresh header record per response: @hono/node-server writes Content-Length into a plain-object `headers`
+ * it was given (responseViaCache), so a shared object would carry one response's length into the next.
+ */
+const textHeaders = () => ({ 'content-type': 'text/plain' });
 
 /** A readable byte stream over the rest of `it`, after `first`; cancelling it aborts the call. */
 function bodyStream(
@@ -59,8 +63,8 @@ async function streamLog(
     const status = nodeRpcStatus(err);
     return jsonResponse(status.code, status);
   }
-  if (first.done) return new Response('', { status: 200, headers: TEXT_HEADERS });
-  return new Response(bodyStream(first.value, it, abort), { status: 200, headers: TEXT_HEADERS });
+  if (first.done) return new Response('', { status: 200, headers: textHeaders() });
+  return new Response(bodyStream(first.value, it, abort), { status: 200, headers: textHeaders() });
 }
 
 /**
@@ -79,6 +83,6 @@ export async function servePodLog(
   const target = await streams.resolveLogs(ref, query, user);
   if (!target.ok) return renderResponse(target.response);
   // An unscheduled pod has no log yet: kube-apiserver answers with an empty body.
-  if (target.nodeName === undefined) return new Response('', { status: 200, headers: TEXT_HEADERS });
+  if (target.nodeName === undefined) return new Response('', { status: 200, headers: textHeaders() });
   return streamLog(streams, target.nodeName, target.request, clientSignal);
 }
