@@ -322,6 +322,9 @@ export class PodWorker {
     this.#finished = true;
     const pod = this.#pod;
     this.#d.events.event(pod, 'Normal', Reason.DeadlineExceeded, message);
+    // As the kubelet: the pod is reported Failed first, then its containers are killed (their final states
+    // follow in the next status).
+    await this.#maybeWriteStatus();
     const graceMs = this.#graceMs();
     await Promise.all(
       this.#records.map(async (r) => {
