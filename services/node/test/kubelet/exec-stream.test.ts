@@ -86,13 +86,13 @@ describe('kubelet - streaming exec', () => {
     await advance(clock, 1_000);
     const kubelet = running.kubelet;
     const handlers = nodeRpcHandlers((ns, name) => kubelet.worker(ns, name), clock);
-    let out = '';
+    const chunks: string[] = [];
     const r = await handlers.exec(
       { namespace: 'default', pod: 'shell', command: ['sh'], stdin: 'echo a\ncat /etc/hostname\n' },
-      { stdout: (c) => (out += c), stderr: (c) => (out += c) },
+      { stdout: (c) => chunks.push(c), stderr: (c) => chunks.push(c) },
       new AbortController().signal,
     );
     assert.equal(r.exitCode, 0);
-    assert.equal(out, 'a\nshell\n');
+    assert.equal(chunks.join(''), 'a\nshell\n');
   });
 });
