@@ -338,14 +338,10 @@ export class Kubelet {
     };
     const cms = await Promise.all([...refs.configMaps].map((n) => fetch<ConfigMap>(resources.configmaps, n)));
     const secrets = await Promise.all([...refs.secrets].map((n) => fetch<Secret>(resources.secrets, n)));
-    const services = this.#services
-      .lister()
-      .list()
-      .filter(
-        (s) =>
-          s.metadata.namespace === namespace ||
-          (s.metadata.namespace === 'default' && s.metadata.name === 'kubernetes'),
-      );
+    const lister = this.#services.lister();
+    const services = lister.listNamespace(namespace);
+    const master = namespace === 'default' ? undefined : lister.get('default', 'kubernetes');
+    if (master) services.push(master);
     return {
       configMaps: new Map(cms.filter((x) => x !== undefined)),
       secrets: new Map(secrets.filter((x) => x !== undefined)),
