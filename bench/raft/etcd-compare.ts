@@ -18,7 +18,7 @@
  *   node --import tsx packages/raft-node/bench/etcd-compare.ts
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ import { systemClock } from '@kubelab/clock';
 import { silentLogger } from '@kubelab/telemetry';
 import { freePort, killAll, spawnTracked, spawnTs, startNatsServer, waitFor } from '@kubelab/testkit';
 import { KvClient } from './kv/client.js';
+import { type ClientOp, type TraceDump, breakdown, monoMs } from './kv/trace.js';
 
 const ETCD = '/usr/bin/etcd';
 const SERVER = new URL('./kv/server.ts', import.meta.url).pathname;
@@ -36,6 +37,8 @@ const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,256').split(',').map
 /** Profiling knobs: `BENCH_SKIP=etcd,failover`, extra server args (`BENCH_KV_ARGS='--no-fsync'`). */
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const KV_ARGS = (process.env.BENCH_KV_ARGS ?? '').split(' ').filter(Boolean);
+/** `BENCH_TRACE=1`: servers record per-entry stage times; each raft-node cell prints a latency breakdown. */
+const TRACE = process.env.BENCH_TRACE === '1';
 const VALUE_BYTES = 256;
 const KEYS_PER_WORKER = 100;
 const WARMUP_MS = 1_000;
@@ -125,12 +128,38 @@ class RaftCluster {
       this.group,
     ];
     const data = join(this.root, `${this.group}-${id}`);
-    const p = spawnTs(SERVER, [...args, '--data', data, ...this.extraArgs, ...KV_ARGS]);
+    const trace = TRACE ? ['--trace', this.traceFile(id)] : [];
+    const p = spawnTs(SERVER, [...args, '--data', data, ...trace, ...this.extraArgs, ...KV_ARGS]);
     this.procs.set(id, p);
     await waitFor(() => kvEvents(p).some((e) => e.ev === 'ready'), {
       timeoutMs: 30_000,
       what: `kv-${id} ready`,
     });
+  }
+
+  traceFile(id: number): string {
+    return join(this.root, `${this.group}-${id}.trace.json`);
+  }
+
+  /** Asks every live server for its trace (SIGUSR2) and reads them. */
+  async traces(): Promise<TraceDump[]> {
+    const live = IDS.filter((id) => this.live(id));
+    for (const id of live) {
+      rmSync(this.traceFile(id), { force: true });
+      this.procs.get(id)!.child.kill('SIGUSR2');
+    }
+    return waitFor(
+      () => {
+        const files = live.map((id) => this.traceFile(id));
+        if (!files.every((f) => existsSync(f))) return undefined;
+        try {
+          return files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as TraceDump);
+        } catch {
+          return undefined; // still being written
+        }
+      },
+      { timeoutMs: 10_000, what: 'trace dumps' },
+    );
   }
 
   live(id: number): boolean {
@@ -271,10 +300,22 @@ async function raftCell(raftBus: Bus, v: Variant, c: number, clientBase: number)
       }),
   );
   console.log(`concurrency ${c}: ${v.name} …`);
-  return runCell(c, async (w, n) => {
+  const ops: ClientOp[] = [];
+  const measureFrom = monoMs() + WARMUP_MS;
+  const result = await runCell(c, async (w, n) => {
+    const sent = monoMs();
     const res = await clients[w]!.put(`k${w}_${n % KEYS_PER_WORKER}`, VALUE);
+    const received = monoMs();
     if (res.status !== 'ok') throw new Error(`raft-node put: ${res.status}`);
+    if (TRACE && sent >= measureFrom && res.revision !== undefined) {
+      ops.push({ index: res.revision, sent, received });
+    }
   });
+  if (TRACE) {
+    const leader = v.cluster.agreedLeader() ?? 0;
+    for (const line of breakdown(ops, await v.cluster.traces(), leader)) console.log(`  ${line}`);
+  }
+  return result;
 }
 
 async function etcdCell(etcdUrl: string, c: number): Promise<CellResult> {

@@ -6,9 +6,14 @@
  *
  *   node --import tsx bench/raft/kv/server.ts --id 1 --peers 1,2,3 \
  *     --nats nats://127.0.0.1:4222 --data /tmp/kv-1 [--group kv] [--no-fsync] [--tick-ms 50] [--metrics-port 9101]
+ *     [--trace FILE]
  *
  * stdout carries one JSON line per event for supervisors: `{"ev":"ready",…}` once serving, and
  * `{"ev":"state","lead":…,"term":…,"state":…,"t":<epoch ms>}` on every role/leader/term change.
+ *
+ * `--trace FILE` records, per log index, when the entry passed each driver probe point and when the client
+ * request that proposed it arrived and was answered (CLOCK_MONOTONIC, comparable across processes), plus
+ * event-loop delay and GC pauses; SIGUSR2 writes them to FILE (see trace.ts) and starts afresh.
  */
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -26,6 +31,7 @@ import { createLogger } from '@kubelab/telemetry';
 import { Registry } from 'prom-client';
 import { type KvRequest, type KvResponse, kvEndpoint } from './protocol.js';
 import { KvOp, type KvResult, KvStateMachine, encodeCommand } from './state-machine.js';
+import { TraceRecorder } from './trace.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,6 +46,7 @@ const { values: args } = parseArgs({
     'election-ticks': { type: 'string' },
     'metrics-port': { type: 'string' },
     'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'warn' },
+    trace: { type: 'string' },
   },
 });
 
@@ -75,6 +82,8 @@ async function main(): Promise<void> {
   }
   const bus = await connectBus({ servers: args.nats, name: `raft-kv-${id}`, logger, inFlightMax: 4096 });
   const kv = new KvStateMachine();
+  const recorder = args.trace === undefined ? undefined : new TraceRecorder(id, args.trace);
+  if (recorder !== undefined) process.on('SIGUSR2', () => recorder.dump());
   const driver = new NodeDriver<KvResult | undefined>({
     id,
     storage,
@@ -85,12 +94,19 @@ async function main(): Promise<void> {
     ...(args['tick-ms'] === undefined ? {} : { tickMs: Number(args['tick-ms']) }),
     ...(args['election-ticks'] === undefined ? {} : { electionTicks: Number(args['election-ticks']) }),
     leaderSendsBeforePersist: !args['persist-then-send'],
+    ...(recorder === undefined ? {} : { probe: recorder }),
     metrics,
     logger,
   });
   await driver.start();
   void watchState(driver);
-  await bus.serve(kvEndpoint(args.group, id), (req) => handle(driver, kv, req));
+  await bus.serve(kvEndpoint(args.group, id), async (req) => {
+    if (recorder === undefined) return handle(driver, kv, req);
+    const t0 = recorder.now();
+    const res = await handle(driver, kv, req);
+    if (req.op !== 'get' && res.revision !== undefined) recorder.request(res.revision, t0);
+    return res;
+  });
   if (args['metrics-port'] !== undefined) serveMetrics(registry, Number(args['metrics-port']));
   emit('ready', { pid: process.pid });
   const shutdown = async () => {

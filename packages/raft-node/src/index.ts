@@ -39,6 +39,7 @@ export {
   type StateMachine,
 } from './driver/config.js';
 export type { Transport, TransportReports } from './driver/transport.js';
+export type { DriverProbe, ProbePoint } from './driver/probe.js';
 export type { Proposal } from './driver/proposals.js';
 export type { EventStream } from './driver/events.js';
 export {

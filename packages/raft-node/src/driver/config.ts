@@ -8,6 +8,7 @@ import { type RaftConfig, type RaftLogger, silentRaftLogger } from '../core/conf
 import { ErrInvalidConfig } from '../core/errors.js';
 import type { Entry, Snapshot, WritableStorage } from '../core/types.js';
 import { type RaftMetrics, noopRaftMetrics } from '../metrics.js';
+import type { DriverProbe } from './probe.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -104,10 +105,15 @@ export interface NodeDriverConfig<R = undefined> {
   /** Spans `raft.propose` (propose → applied). Default: the global tracer provider's `@kubelab/raft-node`. */
   readonly tracer?: Tracer;
   readonly logger?: RaftLogger;
+  /** Latency observation points (benchmarks; see probe.ts). Default: none. */
+  readonly probe?: DriverProbe;
 }
 
 /** A config with every default filled in. */
-export type ResolvedDriverConfig<R> = Required<Omit<NodeDriverConfig<R>, 'applied' | 'tracer' | 'raft'>> & {
+export type ResolvedDriverConfig<R> = Required<
+  Omit<NodeDriverConfig<R>, 'applied' | 'tracer' | 'raft' | 'probe'>
+> & {
+  readonly probe: DriverProbe | undefined;
   readonly applied: number | undefined;
   readonly tracer: Tracer | undefined;
   readonly raft: RaftTuning;
@@ -175,6 +181,7 @@ export function resolveDriverConfig<R>(c: NodeDriverConfig<R>): ResolvedDriverCo
     metrics: c.metrics ?? noopRaftMetrics,
     tracer: c.tracer,
     logger: c.logger ?? silentRaftLogger,
+    probe: c.probe,
   };
   const positive = (v: number) => Number.isFinite(v) && v > 0;
   const count = (v: number) => Number.isSafeInteger(v) && v >= 0;

@@ -31,6 +31,7 @@ import {
   EntryType,
   ErrProposalDropped,
   type Message,
+  MessageType,
   type Ready,
   type Snapshot,
   StateType,
@@ -38,6 +39,7 @@ import {
 import { type NodeDriverConfig, type ResolvedDriverConfig, resolveDriverConfig } from './config.js';
 import { ErrBusy, ErrDriverStopped, ErrNotLeader } from './errors.js';
 import { type EventStream, type RaftEvent, StateBroadcaster } from './events.js';
+import type { DriverProbe, ProbePoint } from './probe.js';
 
 export type { RaftEvent } from './events.js';
 import { type Proposal, ProposalTracker } from './proposals.js';
@@ -247,6 +249,7 @@ export class NodeDriver<R = undefined> {
     const attributes = { 'raft.node': this.cfg.id, 'raft.term': r.term, 'raft.bytes': data?.byteLength ?? 0 };
     const span = this.tracer.startSpan('raft.propose', { attributes });
     this.cfg.metrics.proposed();
+    this.cfg.probe?.mark('propose', index, index);
     const p = this.proposals.add(index, r.term, this.ticks + this.ticksFor(this.cfg.proposalTimeoutMs), span);
     this.kick();
     return p;
@@ -261,6 +264,7 @@ export class NodeDriver<R = undefined> {
       );
       return;
     }
+    if (this.cfg.probe !== undefined) probeMessage(this.cfg.probe, m, 'recvApp', 'recvAppResp');
     this.rn.step(m);
     this.kick();
   }
@@ -326,6 +330,8 @@ export class NodeDriver<R = undefined> {
   private async handleReady(rd: Ready): Promise<void> {
     const c = this.cfg;
     const started = c.clock.now();
+    const probe = c.probe;
+    if (probe !== undefined) probeReady(probe, rd);
     if (rd.softState !== undefined || rd.hardState !== undefined) {
       const r = this.raft;
       this.state.update({ lead: r.lead, term: r.term, raftState: r.state });
@@ -338,6 +344,9 @@ export class NodeDriver<R = undefined> {
     if (commitOnly)
       void saving.catch(() => undefined); // awaited below; this only marks it handled
     else await saving;
+    if (probe !== undefined && rd.entries.length > 0 && !commitOnly) {
+      probe.mark('persisted', rd.entries[0]!.index, rd.entries[rd.entries.length - 1]!.index);
+    }
     if (!sendFirst) this.send(rd.messages);
     if (rd.snapshot !== undefined) this.applySnapshot(rd.snapshot);
     if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
@@ -363,7 +372,10 @@ export class NodeDriver<R = undefined> {
   }
 
   private send(msgs: readonly Message[]): void {
-    if (msgs.length > 0) this.cfg.transport.send(msgs);
+    if (msgs.length === 0) return;
+    this.cfg.transport.send(msgs);
+    const probe = this.cfg.probe;
+    if (probe !== undefined) for (const m of msgs) probeMessage(probe, m, 'sendApp', 'sendAppResp');
   }
 
   private applySnapshot(snap: Snapshot): void {
@@ -393,6 +405,7 @@ export class NodeDriver<R = undefined> {
     }
     this.appliedIndex = entries[entries.length - 1]!.index;
     this.cfg.metrics.applied(entries.length);
+    this.cfg.probe?.mark('applied', entries[0]!.index, this.appliedIndex);
     this.proposals.onApplied(entries, results);
   }
 
@@ -406,5 +419,22 @@ export class NodeDriver<R = undefined> {
     const compactTo = index - c.snapshotCatchUpEntries;
     if (compactTo >= c.storage.firstIndex()) await c.storage.compact(compactTo);
     c.logger.info({ id: c.id, index, compactedTo: compactTo }, 'raft: snapshot taken');
+  }
+}
+
+/** Marks a Ready's entries to persist and its committed entries. */
+function probeReady(probe: DriverProbe, rd: Ready): void {
+  const e = rd.entries;
+  if (e.length > 0) probe.mark('ready', e[0]!.index, e[e.length - 1]!.index);
+  const c = rd.committedEntries;
+  if (c.length > 0) probe.mark('commit', c[0]!.index, c[c.length - 1]!.index);
+}
+
+/** Marks an append carrying entries, or an accepting append response, sent or received. */
+function probeMessage(probe: DriverProbe, m: Message, app: ProbePoint, appResp: ProbePoint): void {
+  if (m.type === MessageType.App && m.entries.length > 0) {
+    probe.mark(app, m.entries[0]!.index, m.entries[m.entries.length - 1]!.index);
+  } else if (m.type === MessageType.AppResp && !m.reject) {
+    probe.mark(appResp, m.index, m.index);
   }
 }

@@ -14,6 +14,7 @@ import {
   MemoryStorage,
   type Message,
   MessageType,
+  type ProbePoint,
   type RaftEvent,
   RawNode,
   type StorageUpdate,
@@ -281,6 +282,44 @@ describe('driver', () => {
 });
 
 describe('driver observability', () => {
+  it('driver probe - a proposal passes every point in path order on the leader and a follower', async () => {
+    const marks = new Map<number, { point: ProbePoint; lo: number; hi: number }[]>();
+    const c = new TestCluster(IDS);
+    for (const id of IDS) {
+      const seen: { point: ProbePoint; lo: number; hi: number }[] = [];
+      marks.set(id, seen);
+      await c.start(id, undefined, { probe: { mark: (point, lo, hi) => seen.push({ point, lo, hi }) } });
+    }
+    const leader = await c.waitForLeader();
+    const res = await c.settle(leader.driver.propose(data('p')));
+    assert.ok(res.ok);
+    const index = res.value.index;
+    await c.until(() => IDS.every((id) => c.node(id).sm.applied.includes('p')), 'p applied everywhere');
+    /** The order in which node `id` first saw `index` at each point. */
+    const order = (id: number) => {
+      const points: ProbePoint[] = [];
+      for (const m of marks.get(id)!) {
+        if (m.lo <= index && index <= m.hi && !points.includes(m.point)) points.push(m.point);
+      }
+      return points;
+    };
+    // The leader sends before persisting by default; the follower keeps persist → send.
+    assert.deepEqual(order(leader.id), [
+      'propose',
+      'ready',
+      'sendApp',
+      'persisted',
+      'recvAppResp',
+      'commit',
+      'applied',
+    ]);
+    for (const id of IDS.filter((i) => i !== leader.id)) {
+      assert.deepEqual(order(id).slice(0, 4), ['recvApp', 'ready', 'persisted', 'sendAppResp'], `node ${id}`);
+      assert.ok(order(id).includes('applied'), `node ${id} applied`);
+    }
+    await c.stopAll();
+  });
+
   it('driver observability - metrics land in the given registry and raft.propose spans end on apply', async () => {
     const registry = new Registry();
     const spans: {
