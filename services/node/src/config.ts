@@ -51,7 +51,7 @@ export interface NodeConfig {
   readonly podCIDRWaitMs: number;
   /**
    * The pod CIDR used when none is assigned in time: this node's /mask (by the index in its name) of
-   * KUBELAB_NODE_FALLBACK_CIDR (default 127.64.0.0/12), a range that must lie outside KUBELAB_CLUSTER_CIDR,
+   * KUBELAB_NODE_FALLBACK_CIDR (default: {@link defaultFallbackCIDR}), a range that must lie outside KUBELAB_CLUSTER_CIDR,
    * so that a fallback never overlaps a range the IPAM controller assigns (it only hands out cluster CIDR
    * subnets). Fallback ranges of different nodes differ by their index only.
    */
@@ -192,6 +192,18 @@ export function intToIp(n: number): string {
 }
 
 /**
+ * The default range of fallback pod CIDRs: outside the cluster CIDR and distinct per process-cluster network
+ * slot (the launcher gives slot s the cluster CIDR 127.(128+4s).0.0/14; its fallbacks are 127.(64+s).0.0/16),
+ * so clusters sharing a machine do not collide either; 127.64.0.0/12 for any other cluster CIDR.
+ */
+export function defaultFallbackCIDR(clusterCIDR: string): string {
+  const [a, b] = clusterCIDR.split('.').map(Number);
+  if (a === 127 && b !== undefined && b >= 128 && b < 192)
+    return `127.${64 + (((b - 128) >> 2) % 16)}.0.0/16`;
+  return '127.64.0.0/12';
+}
+
+/**
  * Reads the node configuration.
  *
  * @example
@@ -208,7 +220,7 @@ export function readNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
     resetMs: num(env, `${prefix}_RESET_MS`, 600_000, 1),
   });
   const podCIDR = str(env, 'KUBELAB_NODE_POD_CIDR');
-  const fallbackCIDR = str(env, 'KUBELAB_NODE_FALLBACK_CIDR') ?? '127.64.0.0/12';
+  const fallbackCIDR = str(env, 'KUBELAB_NODE_FALLBACK_CIDR') ?? defaultFallbackCIDR(clusterCIDR);
   if (cidrsOverlap(fallbackCIDR, clusterCIDR)) {
     throw new NodeConfigError(
       `KUBELAB_NODE_FALLBACK_CIDR ${fallbackCIDR} overlaps KUBELAB_CLUSTER_CIDR ${clusterCIDR}: a fallback pod CIDR could collide with one the node IPAM controller assigns`,

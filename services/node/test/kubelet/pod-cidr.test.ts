@@ -9,7 +9,7 @@ import { resources } from '@kubelab/api-client';
 import { seededRng } from '@kubelab/clock';
 import { FakeApi } from '@kubelab/controller-kit/testing';
 import { FakeClock } from '@kubelab/testkit';
-import { cidrsOverlap, readNodeConfig } from '../../src/config.js';
+import { cidrsOverlap, defaultFallbackCIDR, readNodeConfig } from '../../src/config.js';
 import { HostLocalIpam } from '../../src/kubelet/ipam.js';
 import {
   type RunningKubelet,
@@ -32,6 +32,22 @@ describe('config - fallback pod CIDR', () => {
     for (let i = 0; i < 300; i++) {
       const f = readNodeConfig({ KUBELAB_ID: `node-${i}` }).fallbackPodCIDR;
       assert.equal(cidrsOverlap(f, '127.128.0.0/10'), false, f);
+    }
+  });
+  it('defaults to a range per process-cluster network slot', () => {
+    assert.equal(defaultFallbackCIDR('127.128.0.0/10'), '127.64.0.0/16');
+    assert.equal(defaultFallbackCIDR('127.128.0.0/14'), '127.64.0.0/16');
+    assert.equal(defaultFallbackCIDR('127.188.0.0/14'), '127.79.0.0/16');
+    assert.equal(defaultFallbackCIDR('10.244.0.0/16'), '127.64.0.0/12');
+    for (let slot = 0; slot < 16; slot++) {
+      const cluster = `127.${128 + slot * 4}.0.0/14`;
+      const f = readNodeConfig({ KUBELAB_CLUSTER_CIDR: cluster, KUBELAB_ID: 'node-1' }).fallbackPodCIDR;
+      assert.equal(f, `127.${64 + slot}.1.0/24`);
+      for (let other = 0; other < 16; other++) {
+        assert.equal(cidrsOverlap(f, `127.${128 + other * 4}.0.0/14`), false);
+        assert.equal(cidrsOverlap(f, `127.${96 + other}.0.0/16`), false, 'service CIDRs');
+        assert.equal(cidrsOverlap(f, `127.${200 + other}.0.0/16`), false, 'load balancer CIDRs');
+      }
     }
   });
   it('refuses a fallback range overlapping the cluster CIDR', () => {
