@@ -235,7 +235,11 @@ export class ObjectStore {
       // A no-op update changes nothing, not even the resourceVersion (as in Kubernetes).
       return { ok: true, object: old, deleted: false };
     }
-    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
+    if (
+      next.metadata.deletionTimestamp &&
+      (next.metadata.finalizers ?? []).length === 0 &&
+      !isNamespaceHeld(cmd.resource, next)
+    ) {
       return this.remove(index, cmd.resource, key, freeze(next), old, events);
     }
     const object = freeze(next);
@@ -273,7 +277,11 @@ export class ObjectStore {
       finalizers.push(policyFinalizer);
     }
     const graceful = cmd.gracePeriodSeconds > 0;
-    if (finalizers.length === 0 && !graceful) return this.remove(index, cmd.resource, key, old, old, events);
+    // A namespace with spec.finalizers is not removed but turns Terminating; the namespace controller empties
+    // it, then clears spec.finalizers through namespaces/finalize (Kubernetes' namespace strategy).
+    const terminating = isNamespaceHeld(cmd.resource, old);
+    if (finalizers.length === 0 && !graceful && !terminating)
+      return this.remove(index, cmd.resource, key, old, old, events);
     const shortens =
       old.metadata.deletionGracePeriodSeconds === undefined ||
       cmd.gracePeriodSeconds < old.metadata.deletionGracePeriodSeconds;
@@ -298,7 +306,13 @@ export class ObjectStore {
     };
     if (finalizers.length > 0) metadata.finalizers = finalizers;
     else delete metadata.finalizers;
-    const object = freeze({ ...structuredClone(old), metadata });
+    const object = freeze({
+      ...structuredClone(old),
+      metadata,
+      ...(terminating
+        ? { status: { ...((old.status as object | undefined) ?? {}), phase: 'Terminating' } }
+        : {}),
+    });
     this.put(cmd.resource, key, object);
     events.push({ type: 'MODIFIED', resource: cmd.resource, object, prev: old, revision: index });
     return { ok: true, object, deleted: false };
@@ -367,6 +381,13 @@ export class ObjectStore {
 
 function fail(reason: Extract<ApplyResult, { ok: false }>['reason'], message: string): ApplyResult {
   return { ok: false, reason, message };
+}
+
+/** A namespace whose spec.finalizers still lists someone (the `kubernetes` finalizer): not removable yet. */
+function isNamespaceHeld(resource: string, o: StoredObject): boolean {
+  if (resource !== 'core/namespaces') return false;
+  const f = (o.spec as { finalizers?: unknown } | undefined)?.finalizers;
+  return Array.isArray(f) && f.length > 0;
 }
 
 /** Applies the status-subresource rules: the main resource cannot change status, /status only changes it. */
