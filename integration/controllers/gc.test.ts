@@ -5,7 +5,8 @@
  *   ConfigMaps): background (`kubectl delete`), `--cascade=orphan` (dependents stay, without the reference),
  *   `--cascade=foreground` (the owner waits for a dependent with blockOwnerDeletion that holds a finalizer);
  * - a Deployment's ReplicaSet and pods go with `kubectl delete deployment`, and stay with `--cascade=orphan`;
- * - `kubectl delete namespace` empties and removes the namespace.
+ * - `kubectl delete namespace` turns it Terminating (new content refused), the namespace controller empties it
+ *   and finalizes it, and it is gone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -153,29 +154,73 @@ describe('garbage collector and namespace controller (process cluster, kubectl)'
     assert.equal(o.pods.length, 2);
   });
 
-  it('deleting a namespace empties and removes it', async () => {
+  it('deleting a namespace: Terminating while content remains, then emptied and removed', async () => {
     await kubectlOk(cluster, ['create', 'namespace', 'doomed']);
     await kubectlOk(cluster, ['create', 'configmap', 'a', '-n', 'doomed', '--from-literal=k=v']);
     await kubectlOk(cluster, ['create', 'secret', 'generic', 's', '-n', 'doomed', '--from-literal=k=v']);
     await kubectlOk(cluster, ['run', 'p', '-n', 'doomed', '--image=nginx']);
-    await kubectlOk(cluster, ['delete', 'namespace', 'doomed', '--timeout=60s'], { timeoutMs: 70_000 });
-    await waitFor(async () => !(await exists(['namespace', 'doomed'])), {
-      timeoutMs: 30_000,
-      what: 'namespace gone',
+    await kubectlOk(cluster, ['create', 'deployment', 'd', '-n', 'doomed', '--image=nginx']);
+    await create({
+      ...cm('held', [], { finalizers: ['example.com/hold'] }),
+      metadata: { name: 'held', namespace: 'doomed', finalizers: ['example.com/hold'] },
     });
+    await kubectlOk(cluster, ['delete', 'namespace', 'doomed', '--wait=false']);
     await waitFor(
       async () => {
         const left = await kubectlOk(cluster, [
           'get',
-          'configmaps,secrets,pods',
-          '-A',
-          '--field-selector=metadata.namespace=doomed',
+          'configmaps,secrets,pods,deployments',
+          '-n',
+          'doomed',
           '-o',
           'name',
         ]);
-        return left.trim() === '';
+        return left.trim() === 'configmap/held';
       },
-      { timeoutMs: 30_000, what: 'namespace content gone' },
+      { timeoutMs: 30_000, what: 'content but the held configmap deleted' },
     );
+    const ns = await getJson<{ status?: { phase?: string }; spec?: { finalizers?: string[] } }>([
+      'get',
+      'ns',
+      'doomed',
+    ]);
+    assert.equal(ns.status?.phase, 'Terminating');
+    assert.deepEqual(ns.spec?.finalizers, ['kubernetes']);
+    assert.match(await kubectlOk(cluster, ['get', 'ns', 'doomed']), /doomed\s+Terminating/);
+    await waitFor(
+      async () =>
+        /NamespaceFinalizersRemaining\s+True\s+.*SomeFinalizersRemain/.test(
+          await kubectlOk(cluster, ['describe', 'ns', 'doomed']),
+        ),
+      { timeoutMs: 20_000, what: 'describe ns shows the remaining finalizer' },
+    ).catch(async (err: unknown) => {
+      console.log(await kubectlOk(cluster, ['describe', 'ns', 'doomed']));
+      throw err;
+    });
+    const refused = await kubectl(cluster, ['create', 'configmap', 'late', '-n', 'doomed']);
+    assert.notEqual(refused.code, 0, 'no new content in a terminating namespace');
+    await kubectlOk(cluster, [
+      'patch',
+      'cm',
+      'held',
+      '-n',
+      'doomed',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":null}}',
+    ]);
+    await waitFor(async () => !(await exists(['namespace', 'doomed'])), {
+      timeoutMs: 30_000,
+      what: 'namespace finalized and gone',
+    });
+    const left = await kubectlOk(cluster, [
+      'get',
+      'configmaps,secrets,pods',
+      '-A',
+      '--field-selector=metadata.namespace=doomed',
+      '-o',
+      'name',
+    ]);
+    assert.equal(left.trim(), '');
   });
 });

@@ -15,13 +15,14 @@ import {
   RateLimitingQueue,
   type ResourceRef,
   type SharedInformer,
+  isConflict,
   isNotFound,
   resources,
   runWorkers,
 } from '@kubelab/api-client';
-import { GROUPS, type Namespace, RESOURCES } from '@kubelab/api-types';
+import { type Condition, GROUPS, type KubeObject, type Namespace, RESOURCES } from '@kubelab/api-types';
 import type { Controller, ControllerContext } from '@kubelab/controller-kit';
-import { intSetting } from '@kubelab/controller-kit';
+import { intSetting, rfc3339 } from '@kubelab/controller-kit';
 
 /** The finalizer the api puts in every namespace's spec.finalizers. */
 export const KUBERNETES_FINALIZER = 'kubernetes';
@@ -45,6 +46,84 @@ export function holdsKubernetesFinalizer(ns: Namespace): boolean {
     (ns.spec?.finalizers ?? []).includes(KUBERNETES_FINALIZER) ||
     (ns.metadata.finalizers ?? []).includes(KUBERNETES_FINALIZER)
   );
+}
+
+/** What a deletion pass left: object counts per resource, and per finalizer among them. */
+export interface RemainingContent {
+  readonly byResource: Map<string, number>;
+  readonly byFinalizer: Map<string, number>;
+}
+
+/**
+ * The namespace's deletion conditions as Kubernetes' namespace controller writes them
+ * (`NamespaceContentRemaining`, `NamespaceFinalizersRemaining`, …); a condition's lastTransitionTime moves only
+ * when its status changes.
+ */
+export function namespaceConditions(
+  existing: readonly Condition[],
+  left: RemainingContent,
+  nowRfc: string,
+): Condition[] {
+  const list = (m: Map<string, number>, unit: string) =>
+    [...m]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, n]) => `${k} ${unit} ${n} resource instances`)
+      .join(', ');
+  const want: Omit<Condition, 'lastTransitionTime'>[] = [
+    {
+      type: 'NamespaceDeletionDiscoveryFailure',
+      status: 'False',
+      reason: 'ResourcesDiscovered',
+      message: 'All resources successfully discovered',
+    },
+    {
+      type: 'NamespaceDeletionGroupVersionParsingFailure',
+      status: 'False',
+      reason: 'ParsedGroupVersions',
+      message: 'All legacy kube types successfully parsed',
+    },
+    {
+      type: 'NamespaceDeletionContentFailure',
+      status: 'False',
+      reason: 'ContentDeleted',
+      message: 'All content successfully deleted, may be waiting on finalization',
+    },
+    left.byResource.size > 0
+      ? {
+          type: 'NamespaceContentRemaining',
+          status: 'True',
+          reason: 'SomeResourcesRemain',
+          message: `Some resources are remaining: ${list(left.byResource, 'has')}`,
+        }
+      : {
+          type: 'NamespaceContentRemaining',
+          status: 'False',
+          reason: 'ContentRemoved',
+          message: 'All content successfully removed',
+        },
+    left.byFinalizer.size > 0
+      ? {
+          type: 'NamespaceFinalizersRemaining',
+          status: 'True',
+          reason: 'SomeFinalizersRemain',
+          message: `Some content in the namespace has finalizers remaining: ${list(left.byFinalizer, 'in')}`,
+        }
+      : {
+          type: 'NamespaceFinalizersRemaining',
+          status: 'False',
+          reason: 'ContentHasNoFinalizers',
+          message: 'All content-preserving finalizers finished',
+        },
+  ];
+  return want.map((c) => {
+    const old = existing.find((e) => e.type === c.type);
+    const same = old && old.status === c.status && old.reason === c.reason && old.message === c.message;
+    if (same) return old;
+    return {
+      ...c,
+      lastTransitionTime: old && old.status === c.status ? (old.lastTransitionTime ?? nowRfc) : nowRfc,
+    };
+  });
 }
 
 /** Builds the namespace controller. */
@@ -93,7 +172,9 @@ export class NamespaceController implements Controller {
     if (cached && !holdsKubernetesFinalizer(cached)) return;
     if (!cached && (await this.#exists(name))) return; // re-created meanwhile: its content is new
     const log = this.#ctx.logger.child({ controller: this.name, namespace: name });
-    const remaining = await this.deleteContent(name);
+    const left = await this.deleteContent(name);
+    const remaining = [...left.byResource.values()].reduce((a, b) => a + b, 0);
+    if (cached) await this.#writeConditions(cached, left);
     if (remaining > 0) {
       log.info({ remaining }, 'namespace content remains; checking again');
       this.#queue.addAfter(name, this.#recheckMs);
@@ -104,18 +185,44 @@ export class NamespaceController implements Controller {
     log.info('namespace emptied and finalized');
   }
 
-  /** Deletes every namespaced object in `namespace`; resolves with how many are still there. */
-  async deleteContent(namespace: string): Promise<number> {
+  /** Deletes every namespaced object in `namespace`; resolves with what is still there. */
+  async deleteContent(namespace: string): Promise<RemainingContent> {
     const client = this.#ctx.client;
-    let remaining = 0;
+    const left: RemainingContent = { byResource: new Map(), byFinalizer: new Map() };
     for (const ref of NAMESPACED_RESOURCES) {
       const before = await client.list(ref, { namespace });
       if (before.items.length === 0) continue;
       await client.deleteCollection(ref, { namespace });
-      const after = await client.list(ref, { namespace });
-      remaining += after.items.length;
+      const after = await client.list<KubeObject>(ref, { namespace });
+      if (after.items.length === 0) continue;
+      const what = ref.group ? `${ref.resource}.${ref.group}` : ref.resource;
+      left.byResource.set(what, after.items.length);
+      for (const o of after.items) {
+        for (const f of o.metadata.finalizers ?? [])
+          left.byFinalizer.set(f, (left.byFinalizer.get(f) ?? 0) + 1);
+      }
     }
-    return remaining;
+    return left;
+  }
+
+  /** Records the deletion's progress in the namespace's conditions (what `kubectl describe ns` shows). */
+  async #writeConditions(cached: Namespace, left: RemainingContent): Promise<void> {
+    try {
+      const live = await this.#ctx.client.get<Namespace>(resources.namespaces, cached.metadata.name ?? '');
+      if (live.metadata.uid !== cached.metadata.uid) return;
+      const conditions = namespaceConditions(
+        live.status?.conditions ?? [],
+        left,
+        rfc3339(this.#ctx.clock.wallNow()),
+      );
+      if (JSON.stringify(conditions) === JSON.stringify(live.status?.conditions ?? [])) return;
+      await this.#ctx.client.updateStatus(resources.namespaces, {
+        ...live,
+        status: { ...live.status, conditions },
+      });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
   }
 
   async #exists(name: string): Promise<boolean> {

@@ -52,8 +52,14 @@ test('namespace - a terminating namespace is emptied, waits for terminating pods
       metadata: { name: 'slow', namespace: 'doomed', finalizers: ['example.com/kubelet'] },
       spec: { containers: [] },
     } as Pod);
+    // FakeApi removes a deleting object without metadata.finalizers on any write (the api keeps a namespace
+    // while spec.finalizers is not empty): another finalizer keeps it here so the steps can be observed.
     api.seed(resources.namespaces, {
-      metadata: { name: 'doomed', deletionTimestamp: '2026-11-25T10:00:00Z' },
+      metadata: {
+        name: 'doomed',
+        deletionTimestamp: '2026-11-25T10:00:00Z',
+        finalizers: ['example.com/keep'],
+      },
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Terminating' },
     } as Namespace);
@@ -64,18 +70,33 @@ test('namespace - a terminating namespace is emptied, waits for terminating pods
     // The pod is held by its finalizer: the namespace is not finalized yet, and is rechecked.
     await waitFor(() => api.object(resources.pods, 'slow', 'doomed')?.metadata.deletionTimestamp);
     assert.deepEqual(api.object<Namespace>(resources.namespaces, 'doomed')?.spec?.finalizers, ['kubernetes']);
+    await waitFor(() =>
+      api
+        .object<Namespace>(resources.namespaces, 'doomed')
+        ?.status?.conditions?.some((c) => c.type === 'NamespaceFinalizersRemaining' && c.status === 'True'),
+    );
+    const conds = api.object<Namespace>(resources.namespaces, 'doomed')?.status?.conditions ?? [];
+    assert.equal(
+      conds.find((c) => c.type === 'NamespaceContentRemaining')?.message,
+      'Some resources are remaining: pods has 1 resource instances',
+    );
+    assert.equal(
+      conds.find((c) => c.type === 'NamespaceFinalizersRemaining')?.message,
+      'Some content in the namespace has finalizers remaining: example.com/kubelet in 1 resource instances',
+    );
     const p = api.object<Pod>(resources.pods, 'slow', 'doomed') as Pod;
     await api.update(resources.pods, { ...p, metadata: { ...p.metadata, finalizers: [] } });
     await waitFor(
       () => {
         clock.advance(600); // the recheck
-        // FakeApi removes it at once (no metadata.finalizers); the api keeps it until spec.finalizers is empty.
-        return !api.object<Namespace>(resources.namespaces, 'doomed')?.spec?.finalizers?.length;
+        return api.object<Namespace>(resources.namespaces, 'doomed')?.spec?.finalizers?.length === 0;
       },
       { what: 'namespace finalized' },
     );
     const fin = api.writes('namespaces').find((a) => a.subresource === 'finalize');
     assert.ok(fin, 'finalized through namespaces/finalize');
+    const after = api.object<Namespace>(resources.namespaces, 'doomed')?.status?.conditions ?? [];
+    assert.equal(after.find((c) => c.type === 'NamespaceContentRemaining')?.reason, 'ContentRemoved');
   } finally {
     await stop();
   }
