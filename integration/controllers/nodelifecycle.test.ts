@@ -134,6 +134,45 @@ describe('node lifecycle and IPAM (process cluster, kubectl)', () => {
     assert.match(events, /TaintManagerEviction\s+Marking for deletion Pod default\/stranded/);
   });
 
+  it('a node that reports Ready again and renews its lease loses the unreachable taints', async () => {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await kubectlOk(cluster, [
+      'patch',
+      'lease',
+      'ghost-a',
+      '-n',
+      'kube-node-lease',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec: { renewTime: microNow() } }),
+    ]);
+    const ready = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'KubeletReady',
+      lastHeartbeatTime: now,
+      lastTransitionTime: now,
+    };
+    await kubectlOk(cluster, [
+      'patch',
+      'node',
+      'ghost-a',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { conditions: [ready] } }),
+    ]);
+    // Taints go within a monitor period, before the grace could mark it Unknown again.
+    const n = await waitFor(
+      async () => {
+        const node = await getJson<Node>(['get', 'node', 'ghost-a']);
+        return (node.spec?.taints ?? []).length === 0 ? node : undefined;
+      },
+      { timeoutMs: GRACE_MS, intervalMs: 100, what: 'taints removed' },
+    );
+    assert.equal(n.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+  });
+
   it('node IPAM gives every node its own podCIDR from the cluster CIDR', async () => {
     const nodes = await waitFor(
       async () => {

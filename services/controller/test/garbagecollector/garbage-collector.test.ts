@@ -297,3 +297,30 @@ test('gc - a cluster-scoped owner: deleting a Node deletes its Lease in kube-nod
     await stop();
   }
 });
+
+test('gc - foreground: a dependent with another living owner only loses the reference to the deleted one', async () => {
+  const { api, stop } = await started();
+  try {
+    const [doomed] = api.seed(resources.replicasets, rs('doomed')) as [ReplicaSet];
+    const [keeper] = api.seed(resources.replicasets, rs('keeper')) as [ReplicaSet];
+    const shared = pod('shared', [
+      ownerRef(doomed, 'ReplicaSet', 'apps/v1', true),
+      { ...ownerRef(keeper, 'ReplicaSet', 'apps/v1', false), controller: false },
+    ]);
+    api.seed(resources.pods, shared);
+    await api.delete(resources.replicasets, 'doomed', {
+      namespace: 'default',
+      propagationPolicy: 'Foreground',
+    });
+    await waitFor(() => api.object(resources.replicasets, 'doomed', 'default') === undefined, {
+      what: 'owner removed once the reference is gone',
+    });
+    const left = api.object<Pod>(resources.pods, 'shared', 'default');
+    assert.deepEqual(
+      left?.metadata.ownerReferences?.map((o) => o.name),
+      ['keeper'],
+    );
+  } finally {
+    await stop();
+  }
+});
