@@ -180,6 +180,7 @@ async function main(): Promise<void> {
     let t0 = performance.now();
     let readyCount = 0;
     let boundCount = 0;
+    let deletedCount = 0;
     let lastRv =
       (await api.json<KubeList>('GET', `/api/v1/namespaces/${NS}/pods?limit=1`)).metadata.resourceVersion ??
       '';
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
       if (o.metadata.resourceVersion) lastRv = o.metadata.resourceVersion;
       const uid = o.metadata.uid;
       if (!uid || ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
+      if (ev.type === 'DELETED') deletedCount++;
       let t = tracks.get(uid);
       if (t === undefined) {
         t = { added: now };
@@ -288,7 +290,11 @@ async function main(): Promise<void> {
     console.log(
       `  last pod created at +${fmt(lastCreated / 1000)} s (${fmt(all.length / (lastCreated / 1000), 0)} pods/s created), last bound at +${fmt(lastBound / 1000)} s`,
     );
-    console.log(`  pod watch resumed ${watchRestarts} time(s)`);
+    const live = await api.json<KubeList>('GET', `/api/v1/namespaces/${NS}/pods`);
+    const rsets = await api.json<KubeList>('GET', `/apis/apps/v1/namespaces/${NS}/replicasets`);
+    console.log(
+      `  distinct pods seen ${all.length}, deleted ${deletedCount}; now ${live.items.length} pods in ${rsets.items.length} ReplicaSets; pod watch resumed ${watchRestarts} time(s)`,
+    );
     console.log(
       `  startup latency (watch, monotonic: ADDED → Ready): ${stats(ready.map((t) => (t.ready ?? 0) - t.added))}`,
     );
@@ -307,7 +313,7 @@ async function main(): Promise<void> {
     );
     console.log('  per process (CPU seconds during the pod phase / RSS at the end):');
     const rows: StatusRow[] = await cluster.status();
-    for (const p of rows) {
+    for (const p of rows.filter((r) => r.pid !== undefined)) {
       const cpu = cpuSeconds(p.pid) - (cpuAtStart.get(p.name) ?? Number.NaN);
       console.log(
         `    ${p.name.padEnd(12)} ${fmt(cpu, 1).padStart(7)} s  ${fmt(rssMb(p.pid), 0).padStart(5)} MB`,
