@@ -1,4 +1,5 @@
 /** Small file-system helpers shared by the WAL and the snapshot store. */
+import { writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 
 /**
@@ -25,6 +26,17 @@ export async function writeAll(fh: FileHandle, buf: Uint8Array, position: number
     if (bytesWritten <= 0)
       throw new Error(`short write: 0 of ${buf.length - off} bytes at ${position + off}`);
     off += bytesWritten;
+  }
+}
+
+/** Writes all of `buf` at `position` with synchronous writes (see wal.ts on why synchronous). */
+export function writeAllSync(fd: number, buf: Uint8Array, position: number): void {
+  let off = 0;
+  // Bounded: every round writes at least one byte or throws.
+  while (off < buf.length) {
+    const n = writeSync(fd, buf, off, buf.length - off, position + off);
+    if (n <= 0) throw new Error(`short write: 0 of ${buf.length - off} bytes at ${position + off}`);
+    off += n;
   }
 }
 

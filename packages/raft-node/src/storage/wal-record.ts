@@ -234,8 +234,11 @@ export interface SegmentScan {
   readonly validBytes: number;
   /** crc of the last valid record (0 if none). */
   readonly lastCrc: number;
-  /** A damaged tail that an interrupted append explains, to be truncated at `offset`. */
-  readonly tail?: { readonly offset: number; readonly reason: string };
+  /**
+   * A tail that is not records: preallocated zeros (`zeroFilled`, the normal end of a last segment), or
+   * damage that an interrupted append explains, to be truncated at `offset`.
+   */
+  readonly tail?: { readonly offset: number; readonly reason: string; readonly zeroFilled: boolean };
 }
 
 /**
@@ -256,8 +259,10 @@ export function scanSegment(buf: Uint8Array, file: string, isLast: boolean): Seg
       const next = findIntactRecord(buf, dv, pos + 1);
       if (next >= 0)
         throw new WalCorruptionError(file, pos, `${framed}, yet an intact record follows at ${next}`);
-      const reason = isZero(buf, pos) ? `zero-filled tail (${buf.length - pos} bytes)` : framed;
-      return { records, fileBytes: buf.length, validBytes: pos, lastCrc, tail: { offset: pos, reason } };
+      const zeroFilled = isZero(buf, pos);
+      const reason = zeroFilled ? `zero-filled tail (${buf.length - pos} bytes)` : framed;
+      const tail = { offset: pos, reason, zeroFilled };
+      return { records, fileBytes: buf.length, validBytes: pos, lastCrc, tail };
     }
     let rec: WalRecord;
     try {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { crc32c } from '../../src/storage/crc32c.js';
 import { WalCorruptionError } from '../../src/storage/file-storage.js';
+import { scanSegment } from '../../src/storage/wal-record.js';
 import { TempDirs, captureLog, ent, ents, openStorage, segmentFiles } from './helpers.js';
 
 const tmp = new TempDirs();
@@ -15,7 +16,8 @@ after(() => tmp.removeAll());
  */
 async function tenEntryWal(dataBytes = 24) {
   const dir = await tmp.make();
-  const s = await openStorage(dir);
+  // Without preallocation, so that the file size after each save is where the next record starts.
+  const s = await openStorage(dir, { preallocateBytes: 0 });
   const [seg] = await segmentFiles(dir);
   const starts: number[] = [];
   for (let i = 1; i <= 10; i++) {
@@ -67,11 +69,68 @@ describe('wal recovery - torn tail', () => {
     }
   });
 
-  it('a zero-filled (preallocated) tail is truncated', async () => {
+  it('a zero-filled (preallocated) tail is the normal end of the last segment: kept, written over', async () => {
     const { dir, seg, starts, full } = await tenEntryWal();
     await writeFile(seg, full.subarray(0, starts[9]!));
     await appendFile(seg, Buffer.alloc(4096));
-    await expectRepairedTo9(dir, 'zeros', /zero-filled tail/);
+    const cap = captureLog();
+    let s = await openStorage(dir, { log: cap.log, preallocateBytes: 0 });
+    assert.equal(s.lastIndex(), 9);
+    assert.deepEqual(cap.warnings(), []);
+    await s.save({ entries: [ent(10, 2)], hardState: { term: 2, vote: 1, commit: 10 } }, true);
+    assert.equal((await stat(seg)).size, starts[9]! + 4096, 'written over the zeros, not appended');
+    await s.close();
+    s = await openStorage(dir);
+    assert.equal(s.lastIndex(), 10);
+    assert.deepEqual([...s.entries(10, 11, 100)[0]!.data], [...ent(10, 2).data]);
+    await s.close();
+  });
+
+  it('preallocation: the last segment runs ahead in zeros; records survive a crash; a torn record in the zeros is truncated', async () => {
+    const dir = await tmp.make();
+    const s = await openStorage(dir, { preallocateBytes: 64 * 1024 });
+    for (let i = 1; i <= 10; i++) await s.save({ entries: [ent(i, 1, 24)] }, true);
+    const [seg] = await segmentFiles(dir);
+    assert.equal((await stat(seg!)).size, 64 * 1024, 'preallocated');
+    // A crash: the file stays as it is (no close). Reopen sees ten entries, silently.
+    const crashed = await readFile(seg!);
+    await s.close();
+    await writeFile(seg!, crashed);
+    const cap = captureLog();
+    let r = await openStorage(dir, { log: cap.log, preallocateBytes: 64 * 1024 });
+    assert.equal(r.lastIndex(), 10);
+    assert.deepEqual(cap.warnings(), []);
+    await r.save({ entries: [ent(11, 1, 24)] }, true);
+    const withEleven = await readFile(seg!);
+    await r.close();
+    // Half of entry 11's record reached the disk, the rest is still zeros: torn, truncated to 10.
+    const end = withEleven.findLastIndex((b) => b !== 0) + 1;
+    const torn = Buffer.from(crashed);
+    const at = crashed.findLastIndex((b) => b !== 0) + 1;
+    withEleven.copy(torn, at, at, at + Math.floor((end - at) / 2));
+    await writeFile(seg!, torn);
+    r = await openStorage(dir, { log: cap.log });
+    assert.equal(r.lastIndex(), 10);
+    assert.match(cap.warnings()[0] ?? '', /truncating a torn tail/);
+    await r.close();
+  });
+
+  it('preallocation: rolled segments are cut to their records, so damage at their end is still caught', async () => {
+    const dir = await tmp.make();
+    const s = await openStorage(dir, { segmentSizeBytes: 1024, preallocateBytes: 512 });
+    for (let i = 1; i <= 100; i++) await s.save({ entries: [ent(i, 1, 32)] }, true);
+    const files = await segmentFiles(dir);
+    assert.ok(files.length > 2, `${files.length} segments`);
+    for (const f of files.slice(0, -1)) {
+      const scan = scanSegment(await readFile(f), f, false);
+      assert.equal(scan.validBytes, scan.fileBytes, `${f} ends with its last record`);
+    }
+    const last = await readFile(files.at(-1)!);
+    assert.ok(scanSegment(last, files.at(-1)!, true).tail?.zeroFilled, 'the last one runs ahead in zeros');
+    await s.close();
+    const r = await openStorage(dir, { segmentSizeBytes: 1024 });
+    assert.equal(r.lastIndex(), 100);
+    await r.close();
   });
 
   it('a new last segment that did not get its header to disk is deleted', async () => {
