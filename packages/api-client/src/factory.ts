@@ -3,6 +3,7 @@
  * `informers.SharedInformerFactory`): the scheduler and the node agent each list and watch pods once, however
  * many handlers they register.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock, Rng } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
 import type { BackoffOptions } from './backoff.js';
@@ -86,6 +87,9 @@ export class SharedInformerFactory {
   start(signal: AbortSignal): void {
     if (this.#signal !== undefined) return;
     this.#signal = signal;
+    // Every informer, its reflector and each pending sleep listen on this one signal: far more than the
+    // default of 10 listeners, by design, so Node's leak warning would only be noise.
+    setMaxListeners(0, signal);
     for (const [key, informer] of this.#informers) this.#startOne(key, informer, signal);
   }
 
