@@ -52,6 +52,12 @@ export class NodeAgent {
   #uid: string | undefined;
   #lease: Lease | undefined;
   #written: NodeStatus | undefined;
+  /**
+   * The Node's conditions as last seen by the informer. The node lifecycle controller rewrites them (Ready
+   * Unknown after a missed grace period): when they differ from what this kubelet wrote, the next sync writes
+   * at once instead of waiting for the status period, and transitions are computed from what the api holds.
+   */
+  #liveConditions: NodeStatus['conditions'] | undefined;
   #writtenAtMs = 0;
   #startedAtMs = 0;
   #ipam: HostLocalIpam | undefined;
@@ -101,6 +107,7 @@ export class NodeAgent {
 
   /** The Node changed (informer): picks up an assigned pod CIDR. */
   observeNode(node: Node): void {
+    this.#liveConditions = node.status?.conditions;
     const cidr = node.spec?.podCIDR;
     if (!cidr || cidr === this.#assignedCIDR || this.#d.settings.podCIDR) return;
     this.#assignedCIDR = cidr;
@@ -139,7 +146,7 @@ export class NodeAgent {
       id: this.#d.id,
       podCIDR: this.ipam()?.cidr,
       images: this.#d.runtime.cachedImages(),
-      previous: this.#written?.conditions ?? [],
+      previous: this.#liveConditions ?? this.#written?.conditions ?? [],
       now: rfc3339(this.#d.clock.wallNow()),
     });
   }
@@ -169,6 +176,7 @@ export class NodeAgent {
       { subresource: 'status', patchType: 'merge' },
     );
     this.#written = status;
+    this.#liveConditions = status.conditions;
     this.#writtenAtMs = this.#d.clock.now();
   }
 
@@ -179,7 +187,8 @@ export class NodeAgent {
     try {
       const status = this.#status();
       const due = this.#d.clock.now() - this.#writtenAtMs >= this.#d.settings.statusPeriodMs;
-      if (due || !sameNodeStatus(this.#written, status)) await this.#writeStatus(status);
+      const liveDiffers = readyOf(this.#liveConditions) !== readyOf(status.conditions);
+      if (due || liveDiffers || !sameNodeStatus(this.#written, status)) await this.#writeStatus(status);
     } catch (err) {
       this.#d.log.warn({ err }, 'node status update failed');
     } finally {
@@ -248,4 +257,9 @@ export class NodeAgent {
       },
     };
   }
+}
+
+/** The status of the Ready condition ('True', 'False', 'Unknown') or undefined. */
+function readyOf(conditions: NodeStatus['conditions']): string | undefined {
+  return conditions?.find((c) => c.type === 'Ready')?.status;
 }

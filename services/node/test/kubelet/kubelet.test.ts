@@ -138,6 +138,35 @@ describe('kubelet - over a fake api', () => {
     assert.ok(lease?.spec?.renewTime);
   });
 
+  it('rewrites Ready at the next status check when the node lifecycle controller marked it Unknown', async () => {
+    await advance(h, 600);
+    await advance(h, 10_000);
+    const node = h.api.object<Node>(resources.nodes, 'node-0') as Node;
+    const conditions = (node.status?.conditions ?? []).map((c) =>
+      c.type === 'Ready'
+        ? {
+            ...c,
+            status: 'Unknown',
+            reason: 'NodeStatusUnknown',
+            message: 'Kubelet stopped posting node status.',
+          }
+        : c,
+    );
+    await h.api.patch(
+      resources.nodes,
+      'node-0',
+      { status: { conditions } },
+      { subresource: 'status', patchType: 'merge' },
+    );
+    // Well within the 5-minute status period: only the 10 s status check may bring it back.
+    await advance(h, 11_000);
+    const ready = h.api
+      .object<Node>(resources.nodes, 'node-0')
+      ?.status?.conditions?.find((c) => c.type === 'Ready');
+    assert.equal(ready?.status, 'True');
+    assert.equal(ready?.reason, 'KubeletReady');
+  });
+
   it('runs a pod: Running, Ready, a pod IP from the assigned CIDR, events', async () => {
     const node = h.api.object<Node>(resources.nodes, 'node-0') as Node;
     await h.api.update(resources.nodes, { ...structuredClone(node), spec: { podCIDR: '127.128.9.0/24' } });
