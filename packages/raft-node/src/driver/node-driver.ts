@@ -80,6 +80,8 @@ export class NodeDriver<R = undefined> {
   private appliedIndex: number;
   private ticks = 0;
   private tickTimer: { cancel(): void } | undefined;
+  /** Messages of a Ready waiting for the loop to turn (sendAfterReplies); sent before any later ones. */
+  private held: Message[] | undefined;
   /** Wakes the Ready loop when it waits for work; undefined while the loop is busy. */
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
@@ -336,7 +338,9 @@ export class NodeDriver<R = undefined> {
       const r = this.raft;
       this.state.update({ lead: r.lead, term: r.term, raftState: r.state });
     }
-    const sendFirst = c.leaderSendsBeforePersist && this.raft.state === StateType.Leader;
+    const leader = this.raft.state === StateType.Leader;
+    const afterApply = leader && rd.committedEntries.length > 0 && onlyCommitNews(rd);
+    const sendFirst = c.leaderSendsBeforePersist && leader && !afterApply;
     if (sendFirst) this.send(rd.messages);
     const saving = this.persist(rd);
     const commitOnly =
@@ -347,9 +351,10 @@ export class NodeDriver<R = undefined> {
     if (probe !== undefined && rd.entries.length > 0 && !commitOnly) {
       probe.mark('persisted', rd.entries[0]!.index, rd.entries[rd.entries.length - 1]!.index);
     }
-    if (!sendFirst) this.send(rd.messages);
+    if (!sendFirst && !afterApply) this.send(rd.messages);
     if (rd.snapshot !== undefined) this.applySnapshot(rd.snapshot);
     if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
+    if (afterApply) this.sendAfterReplies(rd.messages);
     if (commitOnly) await saving;
     this.rn.advance(rd);
     if (rd.readStates.length > 0) this.reads.onReadStates(rd.readStates, this.appliedIndex);
@@ -372,10 +377,26 @@ export class NodeDriver<R = undefined> {
   }
 
   private send(msgs: readonly Message[]): void {
+    const held = this.held;
+    if (held !== undefined) {
+      // Messages held by sendAfterReplies go first: the transport keeps each peer's messages in order.
+      this.held = undefined;
+      msgs = [...held, ...msgs];
+    }
     if (msgs.length === 0) return;
     this.cfg.transport.send(msgs);
     const probe = this.cfg.probe;
     if (probe !== undefined) for (const m of msgs) probeMessage(probe, m, 'sendApp', 'sendAppResp');
+  }
+
+  /**
+   * Sends `msgs` once the event loop turns (setImmediate), so that the replies the application writes in
+   * the promise continuations of the proposals just applied leave first (see onlyCommitNews).
+   */
+  private sendAfterReplies(msgs: readonly Message[]): void {
+    if (msgs.length === 0) return;
+    this.held = [...(this.held ?? []), ...msgs];
+    setImmediate(() => this.send([]));
   }
 
   private applySnapshot(snap: Snapshot): void {
@@ -437,4 +458,21 @@ function probeMessage(probe: DriverProbe, m: Message, app: ProbePoint, appResp: 
   } else if (m.type === MessageType.AppResp && !m.reject) {
     probe.mark(appResp, m.index, m.index);
   }
+}
+
+/**
+ * A leader's Ready that only tells followers about a new commit index (no entries to persist or send, no
+ * state change): its messages are empty appends and heartbeats, which nothing waits for. The driver sends
+ * them after applying, one loop turn later, instead of before: the clients whose writes just committed get
+ * their replies first, and the followers' processing of the commit (and their responses) does not compete
+ * with them for the CPU. Measured with `npm run bench:raft` (BENCH_TRACE=1, concurrency 1): the leader's
+ * applied → reply stage went from 0.4-0.5 to 0.04 ms at the median and from 2-3.5 to 0.2 ms at p99.
+ */
+function onlyCommitNews(rd: Ready): boolean {
+  if (rd.entries.length > 0 || rd.snapshot !== undefined || rd.softState !== undefined || rd.mustSync)
+    return false;
+  for (const m of rd.messages) {
+    if (m.type === MessageType.App ? m.entries.length > 0 : m.type !== MessageType.Heartbeat) return false;
+  }
+  return true;
 }

@@ -282,6 +282,31 @@ describe('driver', () => {
 });
 
 describe('driver observability', () => {
+  it('driver - a leader tells followers about a commit only after the proposals it settles got their turn', async () => {
+    const c = await startCluster();
+    const leader = await c.waitForLeader();
+    await c.settle(leader.driver.propose(data('warm-up')));
+    const log: string[] = [];
+    const send = c.net.send.bind(c.net);
+    c.net.send = (from, msgs) => {
+      for (const m of msgs) {
+        if (from === leader.id && m.type === MessageType.App && m.entries.length === 0)
+          log.push(`commit ${m.commit}`);
+      }
+      send(from, msgs);
+    };
+    const p = leader.driver.propose(data('x')).then((r) => {
+      log.push(`resolved ${r.index}`);
+      return r;
+    });
+    const res = await c.settle(p);
+    assert.ok(res.ok);
+    await c.until(() => log.some((l) => l === `commit ${res.value.index}`), 'commit announced');
+    const resolvedAt = log.indexOf(`resolved ${res.value.index}`);
+    assert.ok(resolvedAt >= 0 && resolvedAt < log.indexOf(`commit ${res.value.index}`), log.join(', '));
+    await c.stopAll();
+  });
+
   it('driver probe - a proposal passes every point in path order on the leader and a follower', async () => {
     const marks = new Map<number, { point: ProbePoint; lo: number; hi: number }[]>();
     const c = new TestCluster(IDS);
