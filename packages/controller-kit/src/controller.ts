@@ -17,6 +17,8 @@ export interface ControllerContext {
   readonly rng: Rng;
   readonly logger: Logger;
   readonly recorder: EventRecorder;
+  /** A recorder for another event source (`deployment-controller`); {@link runControllers} gives each controller its own. */
+  readonly newRecorder?: (component: string) => EventRecorder;
   /** Settings from the environment (`KUBELAB_*`), read by each controller for its own knobs. */
   readonly settings: Readonly<Record<string, string | undefined>>;
 }
@@ -32,9 +34,17 @@ export interface Controller {
 /** Builds a controller; must not start anything (the manager starts the informers after every constructor ran). */
 export type ControllerConstructor = (ctx: ControllerContext) => Controller;
 
+/** Options of {@link runControllers}. */
+export interface RunControllersOptions {
+  /** The event source of a controller (Kubernetes' `deployment-controller`, `node-controller`); default `<name>-controller`. */
+  readonly eventSource?: (name: string) => string | undefined;
+}
+
 /**
  * Builds every controller, starts the shared informers and runs them all until `signal` aborts. A controller
- * that throws is logged and does not stop the others (kube-controller-manager keeps running the rest).
+ * that throws is logged and does not stop the others (kube-controller-manager keeps running the rest). Each
+ * controller records events under its own source (what `kubectl describe` shows in FROM) when the context can
+ * make recorders.
  *
  * @example
  * await runControllers(ctx, [newReplicaSetController, newDeploymentController], lead.signal);
@@ -43,8 +53,25 @@ export async function runControllers(
   ctx: ControllerContext,
   constructors: readonly ControllerConstructor[],
   signal: AbortSignal,
+  opts: RunControllersOptions = {},
 ): Promise<void> {
-  const controllers = constructors.map((make) => make(ctx));
+  const controllers = constructors.map((make) => {
+    if (!ctx.newRecorder) return make(ctx);
+    // Controllers name themselves, so their recorder is made on first use, once the name is known.
+    let source = 'kube-controller-manager';
+    const newRecorder = ctx.newRecorder;
+    let inner: EventRecorder | undefined;
+    const recorder: EventRecorder = {
+      event: (obj, type, reason, message) => {
+        inner ??= newRecorder(source);
+        inner.event(obj, type, reason, message);
+      },
+      flush: () => inner?.flush() ?? Promise.resolve(),
+    };
+    const c = make({ ...ctx, recorder });
+    source = opts.eventSource?.(c.name) ?? (c.name.endsWith('-controller') ? c.name : `${c.name}-controller`);
+    return c;
+  });
   ctx.informers.start(signal);
   await Promise.all(
     controllers.map(async (c) => {

@@ -5,7 +5,7 @@
  * is what `kubectl describe` shows as "(x3 over 2m)". Writes are fire-and-forget on a bounded queue: a full queue
  * drops the newest event with a log line, as client-go's broadcaster does, so recording never blocks a reconcile.
  */
-import { type ApiClient, resources } from '@kubelab/api-client';
+import { type ApiClient, isAlreadyExists, resources } from '@kubelab/api-client';
 import type { Event, KubeObject, ObjectReference } from '@kubelab/api-types';
 import type { Clock } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
@@ -35,6 +35,15 @@ export interface EventRecorderConfig {
 }
 
 const MAX_SEEN = 4096;
+
+/** Events named in this process so far: keeps names unique within one millisecond. */
+let named = 0;
+
+/** client-go's `<object>.<unix nanos in hex>`, the sub-millisecond part a per-process counter. */
+function eventName(object: string | undefined, nowMs: number): string {
+  const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(named++ % 1_000_000);
+  return `${object ?? 'unknown'}.${nanos.toString(16)}`;
+}
 
 interface Seen {
   name: string;
@@ -69,7 +78,6 @@ export function createEventRecorder(cfg: EventRecorderConfig): EventRecorder {
   let pending = 0;
   // One chain per aggregation key keeps create-then-patch in order; different keys write concurrently.
   const chains = new Map<string, Promise<void>>();
-  let counter = 0;
 
   const keyOf = (obj: KubeObject, type: EventType, reason: string, message: string) => {
     const m = obj.metadata;
@@ -99,8 +107,7 @@ export function createEventRecorder(cfg: EventRecorderConfig): EventRecorder {
         cfg.logger.debug({ err, reason }, 'event aggregation patch failed; writing a new event');
       }
     }
-    // client-go names events `<object>.<unix nanos in hex>`; a counter keeps names unique within one millisecond.
-    const name = `${ref.name ?? 'unknown'}.${(BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(counter++ % 1_000_000)).toString(16)}`;
+    let name = eventName(ref.name, nowMs);
     const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -116,7 +123,14 @@ export function createEventRecorder(cfg: EventRecorderConfig): EventRecorder {
       reportingComponent: cfg.component,
       reportingInstance: cfg.host ?? '',
     };
-    await cfg.client.create(resources.events, event, { namespace });
+    try {
+      await cfg.client.create(resources.events, event, { namespace });
+    } catch (err) {
+      // Another recorder (another process) named an event of the same object in the same instant: rename once.
+      if (!isAlreadyExists(err)) throw err;
+      name = eventName(ref.name, nowMs);
+      await cfg.client.create(resources.events, { ...event, metadata: { name, namespace } }, { namespace });
+    }
     seen.set(key, { name, namespace, count: 1, firstTimestamp: now, lastMs: nowMs });
     // A bounded cache, oldest first out (client-go's correlator keeps an LRU of 4096): a Map iterates in
     // insertion order, so evicting its first key is O(1).

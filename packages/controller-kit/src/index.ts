@@ -5,7 +5,12 @@
  * (ready/available/active, requests, controller references) and Kubernetes time formats.
  * In-memory fakes for unit tests are in `@kubelab/controller-kit/testing`.
  */
-export type { Controller, ControllerConstructor, ControllerContext } from './controller.js';
+export type {
+  Controller,
+  ControllerConstructor,
+  ControllerContext,
+  RunControllersOptions,
+} from './controller.js';
 export { intSetting, runControllers } from './controller.js';
 export type { EventRecorder, EventRecorderConfig, EventType } from './events.js';
 export { createEventRecorder, objectReference } from './events.js';

@@ -64,13 +64,9 @@ export function openTerm(
     logger: cfg.logger,
     defaultResyncMs: cfg.resyncMs ?? 30_000,
   });
-  const recorder = createEventRecorder({
-    client,
-    clock: cfg.clock,
-    logger: cfg.logger,
-    component: cfg.component,
-    host: cfg.identity,
-  });
+  const newRecorder = (component: string) =>
+    createEventRecorder({ client, clock: cfg.clock, logger: cfg.logger, component, host: cfg.identity });
+  const recorder = newRecorder(cfg.component);
   void mirrorLease(
     {
       client,
@@ -86,6 +82,7 @@ export function openTerm(
     client,
     informers,
     recorder,
+    newRecorder,
     clock: cfg.clock,
     rng: cfg.rng,
     logger: cfg.logger,

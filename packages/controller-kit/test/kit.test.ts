@@ -11,6 +11,7 @@ import {
   nextLeaseSpec,
   podRequests,
   rfc3339,
+  runControllers,
 } from '../src/index.js';
 import { FakeApi, fakeContext } from '../src/testing/index.js';
 
@@ -130,4 +131,29 @@ test('fake api: informers list and watch it; conflicts, generateName, binding, f
   } finally {
     ac.abort();
   }
+});
+
+test('runControllers: each controller records events under its own source', async () => {
+  const clock = new FakeClock(0, T0);
+  const { ctx, api } = fakeContext({ clock, seed: 3 });
+  const [p] = api.seed(resources.pods, pod('e'));
+  const ac = new AbortController();
+  const recorded: Promise<void>[] = [];
+  const make = (name: string) => (c: typeof ctx) => ({
+    name,
+    run: async () => {
+      c.recorder.event(p as Pod, 'Normal', 'Hello', name);
+      recorded.push(c.recorder.flush());
+    },
+  });
+  await runControllers(ctx, [make('deployment'), make('nodelifecycle')], ac.signal, {
+    eventSource: (n) => (n === 'nodelifecycle' ? 'node-controller' : undefined),
+  });
+  await Promise.all(recorded);
+  ac.abort();
+  const sources = api
+    .objects<Event>(resources.events)
+    .map((e) => `${e.message}:${e.source?.component}`)
+    .sort();
+  assert.deepEqual(sources, ['deployment:deployment-controller', 'nodelifecycle:node-controller']);
 });

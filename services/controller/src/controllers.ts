@@ -29,3 +29,19 @@ export const CONTROLLERS: readonly ControllerConstructor[] = [
   newHorizontalController,
   newServiceLoadBalancerController,
 ];
+
+/** The event sources Kubernetes' controllers use, where they differ from `<name>-controller`. */
+const EVENT_SOURCES: Readonly<Record<string, string>> = {
+  replicationcontroller: 'replication-controller',
+  endpoints: 'endpoint-controller',
+  endpointslice: 'endpoint-slice-controller',
+  nodelifecycle: 'node-controller',
+  nodeipam: 'cidrAllocator',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+  'service-lb-controller': 'service-controller',
+};
+
+/** What `kubectl describe` shows in an event's FROM column for the controller `name`. */
+export function eventSourceOf(name: string): string | undefined {
+  return EVENT_SOURCES[name];
+}

@@ -6,7 +6,7 @@
 import { openTerm, runControllers } from '@kubelab/controller-kit';
 import { LeaseDefaults } from '@kubelab/lease';
 import { serviceMain } from '@kubelab/runtime';
-import { CONTROLLERS } from './controllers.js';
+import { CONTROLLERS, eventSourceOf } from './controllers.js';
 
 await serviceMain('controller', process.env, {
   start: async () => ({ ready: () => true, stop: async () => {} }),
@@ -29,7 +29,7 @@ await serviceMain('controller', process.env, {
         },
         lead,
       );
-      void runControllers(term, CONTROLLERS, term.signal);
+      void runControllers(term, CONTROLLERS, term.signal, { eventSource: eventSourceOf });
     },
   },
 });

@@ -23,9 +23,20 @@ export function fakeContext(o: {
   const api = new FakeApi({ clock: o.clock, rng });
   const logger = silentLogger();
   const informers = new SharedInformerFactory({ client: api, clock: o.clock, rng, logger });
-  const recorder = createEventRecorder({ client: api, clock: o.clock, logger, component: 'test' });
+  const newRecorder = (component: string) =>
+    createEventRecorder({ client: api, clock: o.clock, logger, component });
+  const recorder = newRecorder('test');
   return {
-    ctx: { client: api, informers, clock: o.clock, rng, logger, recorder, settings: o.settings ?? {} },
+    ctx: {
+      client: api,
+      informers,
+      clock: o.clock,
+      rng,
+      logger,
+      recorder,
+      newRecorder,
+      settings: o.settings ?? {},
+    },
     api,
   };
 }
