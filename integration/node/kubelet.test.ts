@@ -6,7 +6,9 @@
  * through the kubelet's graceful termination. Durations are shortened through the environment.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
@@ -20,6 +22,19 @@ Object.assign(cluster.env, {
   KUBELAB_NODE_LEASE_PERIOD_MS: '2000',
   KUBELAB_NODE_STATUS_CHECK_MS: '2000',
 });
+// An image only this cluster's catalog file knows (the node reads KUBELAB_IMAGE_CATALOG at start).
+const catalog = join(cluster.scratch('catalog'), 'catalog.yaml');
+writeFileSync(
+  catalog,
+  [
+    'images:',
+    '  - name: example.com/shop/web',
+    '    tags: [v1, v2]',
+    '    app: { ports: [8080], body: "web {{tag}}\\n" }',
+    '',
+  ].join('\n'),
+);
+cluster.env.KUBELAB_IMAGE_CATALOG = catalog;
 
 function pod(name: string, spec: Record<string, unknown>): string {
   return JSON.stringify({
@@ -109,6 +124,28 @@ describe('kubelet - process cluster', { timeout: 300_000 }, () => {
     assert.match(res.body, /nginx/i);
     const table = await kubectlOk(cluster, ['get', 'pod', 'nginx']);
     assert.match(table, /nginx\s+1\/1\s+Running\s+0/);
+  });
+
+  it('an image from the KUBELAB_IMAGE_CATALOG file runs; a tag it does not list fails to pull', async () => {
+    await kubectlOk(cluster, ['apply', '-f', '-'], {
+      input: pod('shop', { containers: [{ name: 'web', image: 'example.com/shop/web:v2' }] }),
+    });
+    const p = await waitPod('shop', (x) => x.status?.phase === 'Running' && !!x.status.podIP, 'shop Running');
+    const res = await waitFor(() => httpGet(p.status?.podIP ?? '', 8080).catch(() => undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'the catalog app answers',
+    });
+    assert.equal(res.body, 'web v2\n');
+    await kubectlOk(cluster, ['apply', '-f', '-'], {
+      input: pod('shop-v3', { containers: [{ name: 'web', image: 'example.com/shop/web:v3' }] }),
+    });
+    await waitPod(
+      'shop-v3',
+      (x) =>
+        /ErrImagePull|ImagePullBackOff/.test(x.status?.containerStatuses?.[0]?.state?.waiting?.reason ?? ''),
+      'shop-v3 fails to pull',
+    );
   });
 
   it('sleep 2 with restartPolicy Never: Succeeded, Completed', async () => {

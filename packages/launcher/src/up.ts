@@ -127,6 +127,8 @@ export async function supervise(
     probe,
     ...(lineSink ? { lineSink } : {}),
     onChange: () => save(),
+    // How long each process may take to become ready (a loaded machine or many hollow nodes need more).
+    readyTimeoutMs: readyTimeoutMs(process.env),
   });
   const stop = new AbortController();
   const done = new Promise<void>((resolve) =>
@@ -178,6 +180,15 @@ export async function supervise(
   network.release();
   if (phase !== 'failed') rmSync(join(home, 'state.json'), { force: true });
   return phase === 'failed' ? 1 : 0;
+}
+
+/** `KUBELAB_READY_TIMEOUT_MS` (default 60 s): how long `up` waits for each process to report ready. */
+function readyTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.KUBELAB_READY_TIMEOUT_MS;
+  const n = raw === undefined || raw === '' ? 60_000 : Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`KUBELAB_READY_TIMEOUT_MS must be a positive integer, got "${raw}"`);
+  return n;
 }
 
 /** Settings that flow from the launcher's environment to every service. */

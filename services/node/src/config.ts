@@ -253,7 +253,9 @@ export function readNodeConfig(env: NodeJS.ProcessEnv): NodeConfig {
       clusterDomain: str(env, 'KUBELAB_CLUSTER_DOMAIN') ?? 'cluster.local',
     },
     hollowNodes: num(env, 'KUBELAB_HOLLOW_NODES', 0),
-    workers: num(env, 'KUBELAB_NODE_POD_WORKERS', 16, 1),
+    // Hollow nodes' pod work is one status write each: more in flight hides the api's write latency
+    // (bench:nodes measured bound → Ready p50 11 s with 16 workers, 0.9 s with 64, at 100 nodes).
+    workers: num(env, 'KUBELAB_NODE_POD_WORKERS', num(env, 'KUBELAB_HOLLOW_NODES', 0) > 0 ? 64 : 16, 1),
     podResyncMs: num(env, 'KUBELAB_NODE_POD_RESYNC_MS', 60_000, 1),
     usagePeriodMs: num(env, 'KUBELAB_NODE_USAGE_PERIOD_MS', 15_000, 1),
     probeTimeScale: positive(env, 'KUBELAB_PROBE_TIME_SCALE', 1),

@@ -16,7 +16,7 @@ import { Kubelet, type NodeSetup } from './kubelet/kubelet.js';
 import { nodeRpcHandlers } from './kubelet/node-rpc.js';
 import { type NodeIdentity, goArch } from './kubelet/node-status.js';
 import { startProxy } from './proxy/index.js';
-import { createRuntime } from './runtime/index.js';
+import { createRuntime, loadCatalogFile } from './runtime/index.js';
 
 function identity(cfg: NodeConfig, nodeName: string, nodeIP: string): NodeIdentity {
   return {
@@ -45,6 +45,10 @@ function hollowFallbackCIDR(cfg: NodeConfig, i: number): string {
 async function start(ctx: ServiceContext) {
   const cfg = readNodeConfig(process.env);
   const { clock, rng, logger, bus } = ctx;
+  // Extra images (and overrides of the built-in ones) from a YAML file; see runtime/catalog.ts.
+  const catalogPath = process.env.KUBELAB_IMAGE_CATALOG;
+  const catalog = catalogPath ? await loadCatalogFile(catalogPath) : undefined;
+  if (catalogPath) logger.info({ catalog: catalogPath }, 'image catalog loaded');
   const client = createApiClient({
     bus,
     clock,
@@ -67,7 +71,12 @@ async function start(ctx: ServiceContext) {
     : [
         {
           id: identity(cfg, cfg.nodeName, cfg.nodeIP),
-          runtime: createRuntime({ clock, rng, preloadedImages: ['registry.k8s.io/pause:3.10'] }),
+          runtime: createRuntime({
+            clock,
+            rng,
+            preloadedImages: ['registry.k8s.io/pause:3.10'],
+            ...(catalog ? { catalog } : {}),
+          }),
           events: createEventRecorder({ client, clock, logger, component: 'kubelet', host: cfg.nodeName }),
           fallbackPodCIDR: cfg.fallbackPodCIDR,
         },
