@@ -15,7 +15,8 @@
  * leader to the first write acknowledged by the new leader, median of FAILOVER_RUNS.
  * Cleans up every process and temp dir and exits by itself.
  *
- *   node --import tsx packages/raft-node/bench/etcd-compare.ts
+ *   npm run bench:raft
+ *   BENCH_TRACE=1 BENCH_CONCURRENCY=1 BENCH_SKIP=failover npm run bench:raft   # per-stage latency breakdown
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
