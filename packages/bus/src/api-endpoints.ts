@@ -9,7 +9,7 @@
  * 3. the client publishes to `apiCancel(streamId)` to stop early. A client that sees no frame for
  *    `heartbeatMs × 3` treats the replica as gone and re-watches from its last resourceVersion.
  */
-import { emptyCodec, jsonCodec } from './codec.js';
+import { type Codec, emptyCodec, jsonCodec } from './codec.js';
 import { defineEndpoint, defineTopic } from './endpoint.js';
 import { s } from './schema.js';
 import { subjects } from './subjects.js';
@@ -63,6 +63,25 @@ export interface ApiWatchFrame {
   readonly object?: unknown;
 }
 
+/**
+ * A JSON value already encoded as UTF-8 bytes, to be placed verbatim where a value is expected. The api
+ * encodes each stored object once and hands the same bytes to every watch stream that carries it, instead
+ * of serializing the object again per watcher. The stream codec splices the bytes into the frame; any other
+ * JSON.stringify sees the parsed value through `toJSON` (correct, only slower).
+ */
+export class EncodedJson {
+  /** `bytes` must be one complete JSON value (the caller's JSON.stringify output, UTF-8 encoded). */
+  constructor(readonly bytes: Uint8Array) {}
+
+  toJSON(): unknown {
+    return JSON.parse(utf8Decoder.decode(this.bytes));
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+const CLOSE_BRACE = 0x7d;
+
 const fenceDecoder = s.object({ lease: s.string, token: s.integer });
 const requestShape = {
   verb: s.string,
@@ -92,6 +111,50 @@ export const decodeApiWatchFrame = s.object({
   object: s.optional(s.unknown),
 });
 
+const frameJson = jsonCodec<ApiWatchFrame>(decodeApiWatchFrame);
+
+/**
+ * Watch frames as JSON; a frame whose object is {@link EncodedJson} is written as
+ * `{"seq":…,"type":…,"object":<bytes>}` without serializing the object again (the same bytes on the wire
+ * as JSON.stringify of the parsed object would give).
+ */
+export const watchFrameCodec: Codec<ApiWatchFrame> = {
+  kind: 'json',
+  encode: (frame) =>
+    frame.object instanceof EncodedJson
+      ? splice(
+          `{"seq":${JSON.stringify(frame.seq)},"type":${JSON.stringify(frame.type)},"object":`,
+          frame.object.bytes,
+        )
+      : frameJson.encode(frame),
+  decode: (bytes) => frameJson.decode(bytes),
+};
+
+const responseJson = jsonCodec<ApiResponse>(decodeApiResponse);
+
+/**
+ * API responses as JSON; a body that is {@link EncodedJson} (a stored object the api has already encoded for
+ * its watchers) is spliced in as `{"code":…,"body":<bytes>}`.
+ */
+export const apiResponseCodec: Codec<ApiResponse> = {
+  kind: 'json',
+  encode: (res) =>
+    res.body instanceof EncodedJson
+      ? splice(`{"code":${JSON.stringify(res.code)},"body":`, res.body.bytes)
+      : responseJson.encode(res),
+  decode: (bytes) => responseJson.decode(bytes),
+};
+
+/** `head` + `bytes` + `}` as one buffer. */
+function splice(head: string, bytes: Uint8Array): Uint8Array {
+  const h = utf8Encoder.encode(head);
+  const out = new Uint8Array(h.length + bytes.length + 1);
+  out.set(h, 0);
+  out.set(bytes, h.length);
+  out[out.length - 1] = CLOSE_BRACE;
+  return out;
+}
+
 /** The API endpoints and topics. */
 export const apiEndpoints = {
   /** One API call; any api replica answers. */
@@ -99,7 +162,7 @@ export const apiEndpoints = {
     name: 'api.request',
     subject: () => subjects.apiRequest(),
     request: jsonCodec<ApiRequest>(decodeApiRequest),
-    response: jsonCodec<ApiResponse>(decodeApiResponse),
+    response: apiResponseCodec,
     timeoutMs: 30_000,
   }),
   /** Opens a watch stream (see the module comment). */
@@ -117,7 +180,7 @@ export const apiTopics = {
   stream: defineTopic({
     name: 'api.stream',
     subject: (streamId: string) => subjects.apiStream(streamId),
-    codec: jsonCodec<ApiWatchFrame>(decodeApiWatchFrame),
+    codec: watchFrameCodec,
   }),
   /** A client's request to end its stream. */
   cancel: defineTopic({

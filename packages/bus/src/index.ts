@@ -49,11 +49,14 @@ export type { ApiFence, ApiRequest, ApiResponse, ApiWatchFrame, ApiWatchRequest 
 export {
   API_QUEUE,
   apiEndpoints,
+  apiResponseCodec,
   apiTopics,
   decodeApiRequest,
   decodeApiResponse,
   decodeApiWatchFrame,
   decodeApiWatchRequest,
+  EncodedJson,
+  watchFrameCodec,
 } from './api-endpoints.js';
 export type { NatsRaftTransportOptions } from './raft-transport.js';
 export { createNatsRaftTransport, FRAME_VERSION, FrameError } from './raft-transport.js';

@@ -21,9 +21,25 @@ export interface ApiWatchEvent {
   readonly object: Record<string, unknown>;
 }
 
-/** A started watch, or the error that refused it. */
+/** Push-mode consumer of a started watch: called synchronously, in order, as the store applies writes. */
+export interface ApiWatchSink {
+  /** One event; must not throw. */
+  event(ev: ApiWatchEvent): void;
+  /** The watch ended, cleanly (`null`) or with the error iterating `events` would have thrown. Called once. */
+  end(err: Error | null): void;
+}
+
+/**
+ * A started watch, or the error that refused it. Consume it either by iterating `events` or, when present,
+ * through `listen` (push mode, no promise hop per event); not both.
+ */
 export type WatchStart =
-  | { readonly ok: true; readonly events: AsyncIterable<ApiWatchEvent>; readonly close: () => void }
+  | {
+      readonly ok: true;
+      readonly events: AsyncIterable<ApiWatchEvent>;
+      readonly close: () => void;
+      readonly listen?: ((sink: ApiWatchSink) => void) | undefined;
+    }
   | { readonly ok: false; readonly response: ApiResponse };
 
 export interface ApiHandler {

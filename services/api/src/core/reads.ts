@@ -10,7 +10,7 @@ import type { StoredObject } from '../store/types.js';
 import { WatchExpiredError, type Watcher } from '../store/watch-cache.js';
 import type { Admission } from './admission.js';
 import type { Resolved } from './api-core.js';
-import type { ApiResponse, ApiWatchEvent, WatchStart } from './handler.js';
+import type { ApiResponse, ApiWatchEvent, ApiWatchSink, WatchStart } from './handler.js';
 import { toScale } from './scale.js';
 import { errors } from './status.js';
 import { resourceKey } from './strategies.js';
@@ -120,12 +120,48 @@ export class ReadPath {
       if (err instanceof WatchExpiredError) throw errors.expired(err.message);
       throw err;
     }
-    const events = this.stream(r.info, watcher, initial, {
+    const o = {
       bookmarks: q.allowWatchBookmarks === 'true',
       timeoutMs: q.timeoutSeconds ? Number(q.timeoutSeconds) * 1000 : undefined,
       from,
+    };
+    // Both are lazy: nothing starts (no timers) until the consumer iterates `events` or calls `listen`.
+    const events = this.stream(r.info, watcher, initial, o);
+    const listen = (sink: ApiWatchSink) => this.listen(r.info, watcher, initial, o, sink);
+    return { ok: true, events, close: () => watcher.close(), listen };
+  }
+
+  /** The push-mode twin of {@link ReadPath.stream}: the same events, bookmarks and timeout, delivered synchronously. */
+  private listen(
+    info: ResourceInfo,
+    watcher: Watcher,
+    initial: readonly StoredObject[],
+    o: { bookmarks: boolean; timeoutMs: number | undefined; from: number },
+    sink: ApiWatchSink,
+  ): void {
+    const clock = this.o.clock;
+    let last = o.from;
+    const timeout =
+      o.timeoutMs === undefined ? undefined : clock.setTimer(o.timeoutMs, () => watcher.close());
+    // Every event up to the store's revision has already been handed to the sink when a tick fires.
+    const tick = o.bookmarks
+      ? repeat(clock, this.o.bookmarkIntervalMs ?? 60_000, () => {
+          last = Math.max(last, this.o.store.store.revision);
+          sink.event(bookmarkEvent(info, last));
+        })
+      : undefined;
+    for (const obj of initial) sink.event({ type: 'ADDED', object: obj as Record<string, unknown> });
+    watcher.listen({
+      event: (ev) => {
+        last = ev.revision;
+        sink.event({ type: ev.type, object: ev.object as Record<string, unknown> });
+      },
+      end: (err) => {
+        timeout?.cancel();
+        tick?.cancel();
+        sink.end(err);
+      },
     });
-    return { ok: true, events, close: () => watcher.close() };
   }
 
   private async *stream(
@@ -139,14 +175,7 @@ export class ReadPath {
       o.timeoutMs === undefined ? undefined : clock.setTimer(o.timeoutMs, () => watcher.close());
     let last = o.from;
     const bookmarkEvery = this.o.bookmarkIntervalMs ?? 60_000;
-    const bookmark = (): ApiWatchEvent => ({
-      type: 'BOOKMARK',
-      object: {
-        kind: info.kind,
-        apiVersion: apiVersionOf(info),
-        metadata: { resourceVersion: String(last) },
-      },
-    });
+    const bookmark = () => bookmarkEvent(info, last);
     const tick = o.bookmarks ? repeat(clock, bookmarkEvery, () => watcher.interrupt()) : undefined;
     try {
       for (const obj of initial) yield { type: 'ADDED', object: obj as Record<string, unknown> };
@@ -168,6 +197,17 @@ export class ReadPath {
       watcher.close();
     }
   }
+}
+
+function bookmarkEvent(info: ResourceInfo, revision: number): ApiWatchEvent {
+  return {
+    type: 'BOOKMARK',
+    object: {
+      kind: info.kind,
+      apiVersion: apiVersionOf(info),
+      metadata: { resourceVersion: String(revision) },
+    },
+  };
 }
 
 function encodeContinue(t: ContinueToken): string {

@@ -3,6 +3,7 @@
  * `Retry-After` for throttling Statuses, plain text for string bodies (pod logs).
  */
 import type { ApiResponse } from '../core/handler.js';
+import { objectJson } from '../core/object-json.js';
 import { isStatus } from './status.js';
 
 /**
@@ -45,5 +46,10 @@ export function renderResponse(res: HttpApiResponse): Response {
     return new Response(res.body, { status: res.code, headers });
   }
   headers.set('content-type', 'application/json');
-  return new Response(JSON.stringify(res.body ?? null), { status: res.code, headers });
+  // A stored (frozen) object is sent as the JSON its watch events share.
+  const body =
+    res.body !== null && typeof res.body === 'object' && Object.isFrozen(res.body)
+      ? objectJson.encode(res.body)
+      : JSON.stringify(res.body ?? null);
+  return new Response(body, { status: res.code, headers });
 }

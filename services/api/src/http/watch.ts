@@ -11,6 +11,7 @@
  */
 import type { Clock, Timer } from '@kubelab/clock';
 import type { ApiWatchEvent } from '../core/handler.js';
+import { objectJson } from '../core/object-json.js';
 import { type TableOptions, type TableTarget, toTable } from './tables/index.js';
 
 export interface WatchStreamOptions {
@@ -37,15 +38,23 @@ const encoder = new TextEncoder();
 
 /** Encodes one event as a line, table-converting object events when asked. */
 function encodeEvent(ev: ApiWatchEvent, o: WatchStreamOptions, first: boolean): Uint8Array {
-  let object: unknown = ev.object;
   if (o.table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
-    object = toTable(ev.object, o.table.target, {
+    const object = toTable(ev.object, o.table.target, {
       ...o.table.options,
       nowMs: o.clock.wallNow(),
       noHeaders: !first,
     });
+    return encoder.encode(`${JSON.stringify({ type: ev.type, object })}\n`);
   }
-  return encoder.encode(`${JSON.stringify({ type: ev.type, object })}\n`);
+  // `{"type":…,"object":<the object's shared JSON>}\n`: every watcher of this event reuses the same bytes.
+  const head = encoder.encode(`{"type":${JSON.stringify(ev.type)},"object":`);
+  const body = objectJson.encode(ev.object);
+  const line = new Uint8Array(head.length + body.length + 2);
+  line.set(head, 0);
+  line.set(body, head.length);
+  line[line.length - 2] = 0x7d; // }
+  line[line.length - 1] = 0x0a; // \n
+  return line;
 }
 
 /** The streaming Response of a started watch, and a function that ends it from the server side. */

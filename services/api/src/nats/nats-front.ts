@@ -10,13 +10,15 @@ import {
   type ApiWatchFrame,
   type ApiWatchRequest,
   type Bus,
+  EncodedJson,
   type Responder,
   apiEndpoints,
   apiTopics,
 } from '@kubelab/bus';
 import { type Clock, repeat } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
-import type { ApiHandler, ApiRequest, RequestUser } from '../core/handler.js';
+import type { ApiHandler, ApiRequest, RequestUser, WatchStart } from '../core/handler.js';
+import { objectJson } from '../core/object-json.js';
 import type { PodStreams } from '../core/pod-streams.js';
 
 export interface NatsFrontOptions {
@@ -51,6 +53,13 @@ const unauthorized = (): ApiResponse => {
   return { code: e.code, body: e.status };
 };
 
+/** A stored object's body goes out as the JSON bytes its watch events already have (or will reuse). */
+function shareEncoding(res: ApiResponse): ApiResponse {
+  const body = res.body;
+  if (body === null || typeof body !== 'object' || !Object.isFrozen(body)) return res;
+  return { code: res.code, body: new EncodedJson(objectJson.encode(body)) };
+}
+
 export interface NatsFront {
   /** Open watch streams. */
   streams(): number;
@@ -73,7 +82,7 @@ export async function startNatsFront(o: NatsFrontOptions): Promise<NatsFront> {
             user,
           );
         }
-        return o.handler.handle(req, user);
+        return shareEncoding(await o.handler.handle(req, user));
       },
       { queue: API_QUEUE },
     ),
@@ -90,7 +99,7 @@ export async function startNatsFront(o: NatsFrontOptions): Promise<NatsFront> {
         }
         const start = await o.handler.watch({ ...req, verb: 'watch' }, user);
         if (!start.ok) return start.response;
-        const stop = pump(o, req, start.events, start.close, () => streams.delete(req.streamId));
+        const stop = pump(o, req, start, () => streams.delete(req.streamId));
         streams.set(req.streamId, stop);
         return { code: 200, body: {} };
       },
@@ -110,36 +119,64 @@ export async function startNatsFront(o: NatsFrontOptions): Promise<NatsFront> {
 function pump(
   o: NatsFrontOptions,
   req: ApiWatchRequest,
-  events: AsyncIterable<{ type: string; object: unknown }>,
-  close: () => void,
+  start: Extract<WatchStart, { ok: true }>,
   onDone: () => void,
 ): () => void {
   const topic = apiTopics.stream(req.streamId);
   let seq = 0;
+  let finished = false;
   const send = (type: string, object?: unknown) => {
     const frame: ApiWatchFrame = object === undefined ? { seq: seq++, type } : { seq: seq++, type, object };
     o.bus.publish(topic, frame);
   };
   const heartbeat = repeat(o.clock, req.heartbeatMs ?? o.heartbeatMs ?? 5_000, () => send('HEARTBEAT'));
   const cancel = o.bus.subscribe(apiTopics.cancel(req.streamId));
-  const stop = () => close();
+  const stop = () => start.close();
   void (async () => {
     for await (const _ of cancel) {
       stop();
       break;
     }
   })();
-  void (async () => {
+  const finish = (err: Error | null) => {
+    if (finished) return;
+    finished = true;
     try {
-      for await (const ev of events) send(ev.type, ev.object);
-      send('END');
-    } catch (err) {
-      o.logger.warn({ err, streamId: req.streamId }, 'watch stream failed');
-      send('ERROR', k8s.internal(err instanceof Error ? err.message : String(err)).status);
+      if (err) {
+        o.logger.warn({ err, streamId: req.streamId }, 'watch stream failed');
+        send('ERROR', k8s.internal(err.message).status);
+      } else send('END');
+    } catch (e) {
+      o.logger.debug({ err: e, streamId: req.streamId }, 'could not send the last watch frame');
     } finally {
       heartbeat.cancel();
       cancel.unsubscribe();
       onDone();
+    }
+  };
+  if (start.listen) {
+    // Push mode: frames are published as the store applies each write, so one apply batch goes out in one
+    // socket write, and every watcher of an event shares its object's JSON bytes.
+    start.listen({
+      event: (ev) => {
+        if (finished) return;
+        try {
+          send(ev.type, new EncodedJson(objectJson.encode(ev.object)));
+        } catch (err) {
+          start.close(); // the bus is closing: this stream cannot continue
+          o.logger.debug({ err, streamId: req.streamId }, 'watch frame not sent');
+        }
+      },
+      end: (err) => finish(err),
+    });
+    return stop;
+  }
+  void (async () => {
+    try {
+      for await (const ev of start.events) send(ev.type, new EncodedJson(objectJson.encode(ev.object)));
+      finish(null);
+    } catch (err) {
+      finish(err instanceof Error ? err : new Error(String(err)));
     }
   })();
   return stop;

@@ -40,11 +40,20 @@ export class WatchOverflowError extends Error {
   override readonly name = 'WatchOverflowError';
 }
 
+/** Push-mode consumer of a {@link Watcher}: called synchronously, in order, from the store's apply. */
+export interface WatchListener {
+  event(ev: WatchEvent): void;
+  /** The watch ended: `null` cleanly, else the error an iterator would throw. Called once. */
+  end(err: Error | null): void;
+}
+
 export class Watcher implements AsyncIterable<WatchEvent> {
   private readonly queue: WatchEvent[] = [];
   private wake: (() => void) | undefined;
   private ended: Error | null | undefined;
   private interrupted = false;
+  /** Set by {@link Watcher.listen}: events bypass the queue (and its bound) and go straight to it. */
+  private listener: WatchListener | undefined;
 
   constructor(
     readonly opts: WatchOptions,
@@ -56,6 +65,10 @@ export class Watcher implements AsyncIterable<WatchEvent> {
     if (this.ended !== undefined) return;
     const ev = transition(e, this.opts);
     if (!ev) return;
+    if (this.listener) {
+      this.listener.event(ev);
+      return;
+    }
     if (this.queue.length >= (this.opts.queueMax ?? 10_000)) {
       this.close(new WatchOverflowError(`watch of ${this.opts.resource} fell too far behind`));
       return;
@@ -64,12 +77,26 @@ export class Watcher implements AsyncIterable<WatchEvent> {
     this.signal();
   }
 
+  /**
+   * Switches to push mode instead of iteration: hands over the events queued so far, then every later
+   * event as the store applies it, all synchronously (a consumer that publishes each event — the NATS
+   * front — then sends a whole apply batch in one go, with no promise hops per event). The listener must
+   * not throw. Use either this or iteration, not both.
+   */
+  listen(listener: WatchListener): void {
+    if (this.listener) throw new Error('Watcher.listen called twice');
+    this.listener = listener;
+    for (let ev = this.queue.shift(); ev; ev = this.queue.shift()) listener.event(ev);
+    if (this.ended !== undefined) listener.end(this.ended);
+  }
+
   /** Ends the watch: without an error it ends cleanly, with one the iterator throws it. */
   close(err: Error | null = null): void {
     if (this.ended !== undefined) return;
     this.ended = err;
     this.onClose(this);
     this.signal();
+    this.listener?.end(err);
   }
 
   get isClosed(): boolean {
