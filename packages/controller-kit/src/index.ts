@@ -1,7 +1,8 @@
 /**
  * @kubelab/controller-kit: what kubelab's control loops share (kube-controller-manager's and the scheduler's
  * common code): the {@link Controller} contract and {@link runControllers}, a leadership {@link openTerm} (fenced
- * client, informers, events, the mirrored Lease object), the {@link EventRecorder}, pod facts
+ * client, informers, events, the mirrored Lease object), the keyed-queue wiring ({@link enqueueOnChange},
+ * {@link runKeyedWorkers}), the {@link EventRecorder}, pod facts
  * (ready/available/active, requests, controller references) and Kubernetes time formats.
  * In-memory fakes for unit tests are in `@kubelab/controller-kit/testing`.
  */
@@ -14,6 +15,8 @@ export type {
 export { intSetting, runControllers } from './controller.js';
 export type { EventRecorder, EventRecorderConfig, EventType } from './events.js';
 export { createEventRecorder, objectReference } from './events.js';
+export type { KeyedWorkersConfig } from './keyed-queue.js';
+export { enqueueOnChange, runKeyedWorkers } from './keyed-queue.js';
 export type { LeaseMirrorConfig } from './lease-mirror.js';
 export { mirrorLease, nextLeaseSpec } from './lease-mirror.js';
 export type { PodRequests } from './pods.js';

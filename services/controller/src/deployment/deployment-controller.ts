@@ -10,7 +10,6 @@ import {
   RateLimitingQueue,
   metaNamespaceKey,
   resources,
-  runWorkers,
   splitMetaNamespaceKey,
 } from '@kubelab/api-client';
 import {
@@ -26,6 +25,7 @@ import {
   getControllerOf,
   intSetting,
   newControllerRef,
+  runKeyedWorkers,
 } from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
 import { claimObjects, recheckOwner } from '../replicaset/controller-ref-manager.js';
@@ -96,10 +96,12 @@ export class DeploymentController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await this.#ctx.informers.waitForCacheSync(signal))) return;
-    await runWorkers(this.queue, this.#workers, (key) => this.syncHandler(key), signal, {
-      logger: this.#log,
-    });
+    const sync = (key: string) => this.syncHandler(key);
+    await runKeyedWorkers(
+      this.#ctx,
+      { queue: this.queue, workers: this.#workers, sync, logger: this.#log },
+      signal,
+    );
   }
 
   #enqueue(d: Deployment): void {

@@ -12,15 +12,19 @@ import {
   isConflict,
   isForbidden,
   isNotFound,
-  metaNamespaceKey,
   resources,
-  runWorkers,
   splitMetaNamespaceKey,
 } from '@kubelab/api-client';
 import type { Endpoints, Pod, Service } from '@kubelab/api-types';
-import { type Controller, type ControllerContext, intSetting } from '@kubelab/controller-kit';
+import {
+  type Controller,
+  type ControllerContext,
+  enqueueOnChange,
+  intSetting,
+  runKeyedWorkers,
+} from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
-import { enqueueForPodChange, podsForService } from './service-pods.js';
+import { enqueueServicesOfPods, podsForService } from './service-pods.js';
 import { desiredEndpoints } from './subsets.js';
 
 /** Builds the controller; informers start when the manager starts the factory. */
@@ -48,26 +52,20 @@ class EndpointsController implements Controller {
     this.#pods = pods.lister();
     this.#endpoints = endpoints.lister();
     const add = (key: string) => this.#queue.add(key);
-    services.addEventHandler({
-      onAdd: (s) => add(metaNamespaceKey(s)),
-      onUpdate: (_old, s) => add(metaNamespaceKey(s)),
-      onDelete: (s) => add(deletionHandlingKey(s)),
-    });
-    pods.addEventHandler({
-      onAdd: (p) => enqueueForPodChange(this.#services, add, undefined, p),
-      onUpdate: (old, p) => enqueueForPodChange(this.#services, add, old, p),
-      onDelete: (p) => enqueueForPodChange(this.#services, add, undefined, 'metadata' in p ? p : p.obj),
-    });
+    enqueueOnChange(services, add);
+    enqueueServicesOfPods(pods, this.#services, add);
     // A deleted Endpoints of a live Service is written again.
     endpoints.addEventHandler({ onDelete: (e) => add(deletionHandlingKey(e)) });
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await this.#ctx.informers.waitForCacheSync(signal))) return;
     const workers = intSetting(this.#ctx.settings, 'KUBELAB_CONCURRENT_ENDPOINT_SYNCS', 5);
-    await runWorkers(this.#queue, Math.max(1, workers), (key) => this.syncService(key), signal, {
-      logger: this.#log,
-    });
+    const sync = (key: string) => this.syncService(key);
+    await runKeyedWorkers(
+      this.#ctx,
+      { queue: this.#queue, workers: Math.max(1, workers), sync, logger: this.#log },
+      signal,
+    );
   }
 
   /** Reconciles the Endpoints of one Service (exposed for tests). */

@@ -3,7 +3,7 @@
  * changes, for the pod's old and new labels) and which pods a Service selects. Services without a selector
  * select nothing: their Endpoints are someone else's to write.
  */
-import type { Lister } from '@kubelab/api-client';
+import type { HandlerRegistration, Lister, SharedInformer } from '@kubelab/api-client';
 import { type Pod, type Service, labelSelectorMatches, selectorFromSet } from '@kubelab/api-types';
 
 /** True when `svc` has a non-empty selector matching `labels` (ExternalName Services select nothing). */
@@ -44,4 +44,17 @@ export function enqueueForPodChange(
     for (const k of serviceKeysForPod(services, oldPod)) keys.add(k);
   }
   for (const k of keys) add(k);
+}
+
+/** Registers a pod handler that enqueues, through {@link enqueueForPodChange}, the Services of every pod change. */
+export function enqueueServicesOfPods(
+  pods: SharedInformer<Pod>,
+  services: Lister<Service>,
+  add: (key: string) => void,
+): HandlerRegistration {
+  return pods.addEventHandler({
+    onAdd: (p) => enqueueForPodChange(services, add, undefined, p),
+    onUpdate: (old, p) => enqueueForPodChange(services, add, old, p),
+    onDelete: (p) => enqueueForPodChange(services, add, undefined, 'metadata' in p ? p : p.obj),
+  });
 }

@@ -10,17 +10,20 @@
 import {
   type Lister,
   RateLimitingQueue,
-  deletionHandlingKey,
   isNotFound,
-  metaNamespaceKey,
   resources,
-  runWorkers,
   splitMetaNamespaceKey,
 } from '@kubelab/api-client';
 import type { EndpointSlice, Pod, Service } from '@kubelab/api-types';
-import { type Controller, type ControllerContext, intSetting } from '@kubelab/controller-kit';
+import {
+  type Controller,
+  type ControllerContext,
+  enqueueOnChange,
+  intSetting,
+  runKeyedWorkers,
+} from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
-import { enqueueForPodChange, podsForService } from '../endpoints/service-pods.js';
+import { enqueueServicesOfPods, podsForService } from '../endpoints/service-pods.js';
 import {
   CONTROLLER_NAME,
   MANAGED_BY_LABEL,
@@ -72,16 +75,8 @@ class EndpointSliceController implements Controller {
     this.#pods = pods.lister();
     this.#slices = slices.lister();
     const add = (key: string) => this.#queue.add(key);
-    services.addEventHandler({
-      onAdd: (s) => add(metaNamespaceKey(s)),
-      onUpdate: (_old, s) => add(metaNamespaceKey(s)),
-      onDelete: (s) => add(deletionHandlingKey(s)),
-    });
-    pods.addEventHandler({
-      onAdd: (p) => enqueueForPodChange(this.#services, add, undefined, p),
-      onUpdate: (old, p) => enqueueForPodChange(this.#services, add, old, p),
-      onDelete: (p) => enqueueForPodChange(this.#services, add, undefined, 'metadata' in p ? p : p.obj),
-    });
+    enqueueOnChange(services, add);
+    enqueueServicesOfPods(pods, this.#services, add);
     const forSlice = (s: EndpointSlice) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
       if (svc) add(`${s.metadata.namespace ?? 'default'}/${svc}`);
@@ -94,11 +89,13 @@ class EndpointSliceController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await this.#ctx.informers.waitForCacheSync(signal))) return;
     const workers = intSetting(this.#ctx.settings, 'KUBELAB_CONCURRENT_ENDPOINTSLICE_SYNCS', 5);
-    await runWorkers(this.#queue, Math.max(1, workers), (key) => this.syncService(key), signal, {
-      logger: this.#log,
-    });
+    const sync = (key: string) => this.syncService(key);
+    await runKeyedWorkers(
+      this.#ctx,
+      { queue: this.#queue, workers: Math.max(1, workers), sync, logger: this.#log },
+      signal,
+    );
   }
 
   /** The slices this controller manages for a Service, from the cache. */

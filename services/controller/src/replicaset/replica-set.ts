@@ -11,7 +11,6 @@ import {
   isNotFound,
   metaNamespaceKey,
   resources,
-  runWorkers,
   splitMetaNamespaceKey,
 } from '@kubelab/api-client';
 import { type Pod, labelSelectorMatches } from '@kubelab/api-types';
@@ -23,6 +22,7 @@ import {
   isPodActive,
   isPodReady,
   newControllerRef,
+  runKeyedWorkers,
 } from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
 import { claimObjects, recheckOwner } from './controller-ref-manager.js';
@@ -127,10 +127,12 @@ export class ReplicaSetController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await this.#ctx.informers.waitForCacheSync(signal))) return;
-    await runWorkers(this.queue, this.#workers, (key) => this.syncHandler(key), signal, {
-      logger: this.#log,
-    });
+    const sync = (key: string) => this.syncHandler(key);
+    await runKeyedWorkers(
+      this.#ctx,
+      { queue: this.queue, workers: this.#workers, sync, logger: this.#log },
+      signal,
+    );
   }
 
   #enqueue(rs: ReplicaSetLike): void {

@@ -12,13 +12,11 @@ import {
   type ApiClient,
   type Lister,
   RateLimitingQueue,
-  deletionHandlingKey,
   isAlreadyExists,
   isConflict,
   isNotFound,
   metaNamespaceKey,
   resources,
-  runWorkers,
   splitMetaNamespaceKey,
 } from '@kubelab/api-client';
 import {
@@ -32,9 +30,11 @@ import {
 import {
   type Controller,
   type ControllerContext,
+  enqueueOnChange,
   getControllerOf,
   intSetting,
   newControllerRef,
+  runKeyedWorkers,
 } from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
 import { isControlledBy, isMemberOf, isTerminating, podRevision } from './pods.js';
@@ -81,11 +81,7 @@ class StatefulSetController implements Controller {
     this.#sets = sets.lister();
     this.#pods = pods.lister();
     this.#revisions = revisions.lister();
-    sets.addEventHandler({
-      onAdd: (s) => this.#queue.add(metaNamespaceKey(s)),
-      onUpdate: (_old, s) => this.#queue.add(metaNamespaceKey(s)),
-      onDelete: (s) => this.#queue.add(deletionHandlingKey(s)),
-    });
+    enqueueOnChange(sets, (key) => this.#queue.add(key));
     pods.addEventHandler({
       onAdd: (p) => this.#enqueueForPod(p),
       onUpdate: (old, p) => {
@@ -100,11 +96,13 @@ class StatefulSetController implements Controller {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await this.#ctx.informers.waitForCacheSync(signal))) return;
     const workers = intSetting(this.#ctx.settings, 'KUBELAB_CONCURRENT_STATEFULSET_SYNCS', 5);
-    await runWorkers(this.#queue, Math.max(1, workers), (key) => this.syncSet(key), signal, {
-      logger: this.#log,
-    });
+    const sync = (key: string) => this.syncSet(key);
+    await runKeyedWorkers(
+      this.#ctx,
+      { queue: this.#queue, workers: Math.max(1, workers), sync, logger: this.#log },
+      signal,
+    );
   }
 
   /** A pod's controlling set, or for an orphan every set whose selector matches it (for adoption). */
