@@ -45,7 +45,38 @@ function freeze<T>(o: T): T {
   return o;
 }
 
-const canonical = (v: unknown): string => JSON.stringify(v ?? null);
+/**
+ * Whether `a` and `b` serialize to the same JSON text (key order included, undefined-valued properties
+ * skipped), without serializing them: comparing two stored objects this way allocates nothing and stops at
+ * the first difference.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const ka = Object.keys(ra);
+  const kb = Object.keys(rb);
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < ka.length && ra[ka[i] as string] === undefined) i++;
+    while (j < kb.length && rb[kb[j] as string] === undefined) j++;
+    if (i === ka.length || j === kb.length) return i === ka.length && j === kb.length;
+    const k = ka[i] as string;
+    if (k !== kb[j] || !sameJson(ra[k], rb[k])) return false;
+    i++;
+    j++;
+  }
+}
 
 export class ObjectStore {
   /** key → object; objects are frozen. */
@@ -98,25 +129,26 @@ export class ObjectStore {
 
   /**
    * Applies the command committed at `index`. Returns the result (the same on every replica) and the
-   * events it caused, in order.
+   * events it caused, in order. With `owned` the store takes the command's objects as they are (they were
+   * just decoded from the log entry and nobody else holds them) instead of copying them first.
    */
-  apply(index: number, cmd: StoreCommand): { result: ApplyResult; events: StoreEvent[] } {
+  apply(index: number, cmd: StoreCommand, owned = false): { result: ApplyResult; events: StoreEvent[] } {
     this.assertNext(index);
     this.rev = index;
     const seen = this.recent.get(cmd.id);
     if (seen) return { result: seen, events: [] };
     const events: StoreEvent[] = [];
-    const result = this.checkFence(cmd.fence) ?? this.dispatch(index, cmd, events);
+    const result = this.checkFence(cmd.fence) ?? this.dispatch(index, cmd, events, owned);
     this.remember(cmd.id, result);
     return { result, events };
   }
 
-  private dispatch(index: number, cmd: StoreCommand, events: StoreEvent[]): ApplyResult {
+  private dispatch(index: number, cmd: StoreCommand, events: StoreEvent[], owned: boolean): ApplyResult {
     switch (cmd.op) {
       case 'create':
-        return this.create(index, cmd, events);
+        return this.create(index, cmd, events, owned);
       case 'update':
-        return this.update(index, cmd, events);
+        return this.update(index, cmd, events, owned);
       case 'delete':
         return this.delete(index, cmd, events);
       default: {
@@ -171,7 +203,7 @@ export class ObjectStore {
     }
   }
 
-  private create(index: number, cmd: CreateCommand, events: StoreEvent[]): ApplyResult {
+  private create(index: number, cmd: CreateCommand, events: StoreEvent[], owned: boolean): ApplyResult {
     const { metadata } = cmd.object;
     const key = objectKey(cmd.resource, metadata.namespace, metadata.name);
     if (this.objects.has(key)) return fail('AlreadyExists', `${metadata.name} already exists`);
@@ -185,9 +217,9 @@ export class ObjectStore {
     const allocated = this.allocate(cmd.resource, cmd.object, key);
     if (!allocated.ok) return allocated.failure;
     const object = freeze({
-      ...structuredClone(allocated.object),
+      ...(owned ? allocated.object : structuredClone(allocated.object)),
       metadata: {
-        ...structuredClone(metadata),
+        ...(owned ? metadata : structuredClone(metadata)),
         resourceVersion: String(index),
         creationTimestamp: cmd.now,
         ...(cmd.tracksGeneration === false ? {} : { generation: 1 }),
@@ -198,7 +230,7 @@ export class ObjectStore {
     return { ok: true, object, deleted: false };
   }
 
-  private update(index: number, cmd: UpdateCommand, events: StoreEvent[]): ApplyResult {
+  private update(index: number, cmd: UpdateCommand, events: StoreEvent[], owned: boolean): ApplyResult {
     const { metadata } = cmd.object;
     const key = objectKey(cmd.resource, metadata.namespace, metadata.name);
     const old = this.objects.get(key);
@@ -215,7 +247,7 @@ export class ObjectStore {
         `Precondition failed: UID in precondition: ${metadata.uid}, UID in object meta: ${old.metadata.uid}`,
       );
     }
-    const merged = mergeForScope(old, structuredClone(cmd.object), cmd.scope);
+    const merged = mergeForScope(old, owned ? cmd.object : structuredClone(cmd.object), cmd.scope);
     const allocated = this.allocate(cmd.resource, merged, key);
     if (!allocated.ok) return allocated.failure;
     const next = allocated.object;
@@ -229,8 +261,10 @@ export class ObjectStore {
     else next.metadata.generation = (old.metadata.generation ?? 1) + (specChanged(old, next) ? 1 : 0);
     keepDeletionMarks(old, next);
     if (
-      canonical({ ...next, metadata: { ...next.metadata, resourceVersion: '' } }) ===
-      canonical({ ...old, metadata: { ...old.metadata, resourceVersion: '' } })
+      sameJson(
+        { ...next, metadata: { ...next.metadata, resourceVersion: '' } },
+        { ...old, metadata: { ...old.metadata, resourceVersion: '' } },
+      )
     ) {
       // A no-op update changes nothing, not even the resourceVersion (as in Kubernetes).
       return { ok: true, object: old, deleted: false };
@@ -296,8 +330,9 @@ export class ObjectStore {
       old.metadata.deletionTimestamp && !shortens
         ? old.metadata.deletionTimestamp
         : addSeconds(cmd.now, cmd.gracePeriodSeconds);
+    // The new version shares old's frozen parts; only the changed metadata is new.
     const metadata: StoredObject['metadata'] = {
-      ...structuredClone(old.metadata),
+      ...old.metadata,
       deletionTimestamp,
       deletionGracePeriodSeconds: shortens
         ? cmd.gracePeriodSeconds
@@ -307,7 +342,7 @@ export class ObjectStore {
     if (finalizers.length > 0) metadata.finalizers = finalizers;
     else delete metadata.finalizers;
     const object = freeze({
-      ...structuredClone(old),
+      ...old,
       metadata,
       ...(terminating
         ? { status: { ...((old.status as object | undefined) ?? {}), phase: 'Terminating' } }
@@ -329,10 +364,7 @@ export class ObjectStore {
     this.objects.delete(key);
     this.byResource.get(resource)?.delete(key);
     this.byNamespace.get(`${resource}/${last.metadata.namespace ?? ''}`)?.delete(key);
-    const object = freeze({
-      ...structuredClone(last),
-      metadata: { ...structuredClone(last.metadata), resourceVersion: String(index) },
-    });
+    const object = freeze({ ...last, metadata: { ...last.metadata, resourceVersion: String(index) } });
     events.push({ type: 'DELETED', resource, object, prev, revision: index });
     return { ok: true, object, deleted: true };
   }
@@ -396,15 +428,16 @@ function mergeForScope(old: StoredObject, next: StoredObject, scope: UpdateComma
   if (scope === 'main') {
     const merged: StoredObject = { ...next };
     if (old.status === undefined) delete merged.status;
-    else merged.status = structuredClone(old.status);
+    else merged.status = old.status; // frozen: shared, not copied
     return merged;
   }
   // status: everything but status (and the labels/annotations a status writer may not touch) stays —
   // except a Deployment's annotations: Kubernetes' deploymentStatusStrategy resets only spec and labels, and
   // the deployment controller records `deployment.kubernetes.io/revision` through its status writes.
-  const merged: StoredObject = { ...structuredClone(old), status: next.status };
+  // `next` is the store's own copy and old's parts are frozen, so both are shared rather than copied.
+  const merged: StoredObject = { ...old, status: next.status };
   if (old.kind === 'Deployment' && next.metadata.annotations !== undefined) {
-    merged.metadata = { ...merged.metadata, annotations: structuredClone(next.metadata.annotations) };
+    merged.metadata = { ...merged.metadata, annotations: next.metadata.annotations };
   }
   return merged;
 }
@@ -413,7 +446,7 @@ function mergeForScope(old: StoredObject, next: StoredObject, scope: UpdateComma
 function specChanged(old: StoredObject, next: StoredObject): boolean {
   const { metadata: _a, status: _b, ...oldRest } = old;
   const { metadata: _c, status: _d, ...nextRest } = next;
-  return canonical(oldRest) !== canonical(nextRest);
+  return !sameJson(oldRest, nextRest);
 }
 
 /** deletionTimestamp and deletionGracePeriodSeconds are set only by delete; an update cannot set or clear them. */

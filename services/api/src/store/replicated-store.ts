@@ -54,7 +54,8 @@ export class ReplicatedStore {
       return;
     }
     const cmd = decodeCommand(data);
-    const { result, events } = this.store.apply(index, cmd);
+    // The command was just decoded from the entry: the store may keep its objects without copying them.
+    const { result, events } = this.store.apply(index, cmd, true);
     this.watchCache.push(events);
     const waiter = this.pending.get(cmd.id);
     if (waiter) {
