@@ -18,6 +18,8 @@ export interface Quantity {
 /** The regular expression Kubernetes' error message quotes. */
 export const QUANTITY_REGEXP = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
 
+const QUANTITY_PATTERN = new RegExp(QUANTITY_REGEXP);
+
 /** A malformed quantity; the message is Kubernetes' (`quantities must match the regular expression …`). */
 export class QuantityParseError extends Error {
   override readonly name = 'QuantityParseError';
@@ -63,13 +65,12 @@ function divAway(num: bigint, den: bigint): bigint {
  */
 export function parseQuantity(input: string): Quantity {
   const m = /^([+-]?)([0-9]*\.?[0-9]*)(.*)$/.exec(input);
-  const wrong = new QuantityParseError(
-    `quantities must match the regular expression '${QUANTITY_REGEXP}'`,
-    input,
-  );
-  if (input.length === 0 || m === null) throw wrong;
+  // Built only when thrown: an Error captures a stack trace, which cost more than the parse itself.
+  const wrong = () =>
+    new QuantityParseError(`quantities must match the regular expression '${QUANTITY_REGEXP}'`, input);
+  if (input.length === 0 || m === null) throw wrong();
   const [, sign = '', num = '', suffix = ''] = m;
-  if (num === '' || num === '.' || !new RegExp(QUANTITY_REGEXP).test(input)) throw wrong;
+  if (num === '' || num === '.' || !QUANTITY_PATTERN.test(input)) throw wrong();
   const [intPart = '', fracPart = ''] = num.split('.');
   const mantissa = BigInt((intPart || '0') + fracPart) * (sign === '-' ? -1n : 1n);
   const decimals = fracPart.length;
