@@ -66,21 +66,26 @@ export class RaftCommandLog implements CommandLog {
 
   async propose(data: Uint8Array): Promise<void> {
     const driver = this.requireDriver();
+    // A follower that knows the leader forwards at once: proposing locally would only build an ErrNotLeader
+    // (an Error with a stack trace) per write to learn the same thing.
+    if (!driver.isLeader && driver.leader !== 0) return this.forwardTo(driver.leader, data);
     try {
       await driver.propose(data);
     } catch (err) {
-      if (err instanceof ErrNotLeader && err.leader !== 0) {
-        const index = await this.forward(err.leader, data).catch((e: unknown) => {
-          throw new LogUnavailableError(
-            `forwarding to the leader (${err.leader}) failed: ${e instanceof Error ? e.message : String(e)}`,
-          );
-        });
-        await this.waitApplied(index);
-        return;
-      }
+      if (err instanceof ErrNotLeader && err.leader !== 0) return this.forwardTo(err.leader, data);
       if (err instanceof DriverError) throw new LogUnavailableError(err.message);
       throw err;
     }
+  }
+
+  /** Has `leader` propose `data`, then waits until this replica applied the entry. */
+  private async forwardTo(leader: number, data: Uint8Array): Promise<void> {
+    const index = await this.forward(leader, data).catch((e: unknown) => {
+      throw new LogUnavailableError(
+        `forwarding to the leader (${leader}) failed: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    });
+    await this.waitApplied(index);
   }
 
   /** The leader side of forwarding: propose and return the index once applied here. */
