@@ -23,6 +23,19 @@ export class CycleState {
   read<T>(key: string): T | undefined {
     return this.#data.get(key) as T | undefined;
   }
+
+  /**
+   * The value written under `key`, computed and written first when there is none (a plugin's PreFilter result,
+   * which Filter and Score recompute when PreFilter did not run).
+   */
+  readOrCompute<T>(key: string, compute: () => T): T {
+    let v = this.read<T>(key);
+    if (v === undefined) {
+      v = compute();
+      this.write(key, v);
+    }
+    return v;
+  }
 }
 
 /** Every plugin has a name (used in statuses and configuration). */

@@ -103,12 +103,7 @@ function compile(pod: PodInfo): PreState {
 }
 
 function pre(state: CycleState, pod: PodInfo): PreState {
-  let s = state.read<PreState>(STATE_KEY);
-  if (s === undefined) {
-    s = compile(pod);
-    state.write(STATE_KEY, s);
-  }
-  return s;
+  return state.readOrCompute(STATE_KEY, () => compile(pod));
 }
 
 export const nodeAffinity = {

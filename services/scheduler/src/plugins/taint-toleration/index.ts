@@ -32,16 +32,13 @@ interface PreState {
 }
 
 function pre(state: CycleState, pod: PodInfo): PreState {
-  let s = state.read<PreState>(STATE_KEY);
-  if (s === undefined) {
+  return state.readOrCompute<PreState>(STATE_KEY, () => {
     const all = pod.pod.spec?.tolerations ?? [];
-    s = {
+    return {
       hard: all.filter((t) => !t.effect || t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
       soft: all.filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
     };
-    state.write(STATE_KEY, s);
-  }
-  return s;
+  });
 }
 
 export const taintToleration = {
