@@ -5,109 +5,38 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { SharedInformerFactory, resources } from '@kubelab/api-client';
+import { resources } from '@kubelab/api-client';
 import type { Event, Lease, Node, Pod } from '@kubelab/api-types';
 import { seededRng } from '@kubelab/clock';
-import { createEventRecorder } from '@kubelab/controller-kit';
 import { FakeApi } from '@kubelab/controller-kit/testing';
-import { silentLogger } from '@kubelab/telemetry';
 import { FakeClock } from '@kubelab/testkit';
-import { readNodeConfig } from '../../src/config.js';
-import { createHollowRuntime } from '../../src/kubelet/hollow-runtime.js';
-import { Kubelet, USAGE_ANNOTATION } from '../../src/kubelet/kubelet.js';
+import { USAGE_ANNOTATION } from '../../src/kubelet/kubelet.js';
 import type { ExecResult } from '../../src/runtime/types.js';
+import { type RunningKubelet, SEED, advance as advanceClock, newPod, startKubelet } from './harness.js';
 
-const SEED = 7;
 console.log(`kubelet test seed ${SEED}`);
 
 interface Harness {
   clock: FakeClock;
   api: FakeApi;
-  kubelet: Kubelet;
-  abort: AbortController;
+  running: RunningKubelet;
   execAnswer: { fn: (c: string, cmd: readonly string[]) => ExecResult };
 }
 
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
 /** Advances the clock in 100 ms steps, letting promises settle between them. */
-async function advance(h: Harness, ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 100) {
-    h.clock.advance(Math.min(100, ms - t));
-    await flush();
-  }
-}
+const advance = (h: Harness, ms: number) => advanceClock(h.clock, ms);
 
 async function setup(): Promise<Harness> {
   const clock = new FakeClock();
-  const rng = seededRng(SEED);
-  const api = new FakeApi({ clock, rng });
-  const logger = silentLogger();
-  const config = readNodeConfig({
-    KUBELAB_ID: 'node-0',
-    KUBELAB_NODE_IP: '127.0.100.1',
-    KUBELAB_CRASH_BACKOFF_INITIAL_MS: '1000',
-    KUBELAB_CRASH_BACKOFF_MAX_MS: '4000',
-    KUBELAB_IMAGE_BACKOFF_INITIAL_MS: '1000',
-    KUBELAB_NODE_POD_CIDR_WAIT_MS: '500',
-  });
+  const api = new FakeApi({ clock, rng: seededRng(SEED) });
   const execAnswer = {
     fn: (_c: string, _cmd: readonly string[]): ExecResult => ({ exitCode: 0, stdout: '', stderr: '' }),
   };
-  const runtime = createHollowRuntime({
-    clock,
-    unknownImages: new Set(['nosuch']),
+  const running = await startKubelet(clock, api, {
+    env: { KUBELAB_NODE_POD_CIDR_WAIT_MS: '500' },
     exec: (c, cmd) => execAnswer.fn(c, cmd),
   });
-  const informers = new SharedInformerFactory({ client: api, clock, rng, logger });
-  const kubelet = new Kubelet({
-    client: api,
-    informers,
-    clock,
-    log: logger,
-    config,
-    nodes: [
-      {
-        id: {
-          nodeName: 'node-0',
-          nodeIP: '127.0.100.1',
-          capacity: config.capacity,
-          labels: {},
-          taints: [],
-          arch: 'amd64',
-          kernelVersion: '6.0',
-          machineID: 'm',
-          bootID: 'b',
-        },
-        runtime,
-        events: createEventRecorder({ client: api, clock, logger, component: 'kubelet', host: 'node-0' }),
-        fallbackPodCIDR: config.fallbackPodCIDR,
-      },
-    ],
-    lightweight: false,
-  });
-  const abort = new AbortController();
-  informers.start(abort.signal);
-  const started = kubelet.start(abort.signal);
-  await flush();
-  await started;
-  return { clock, api, kubelet, abort, execAnswer };
-}
-
-function newPod(name: string, spec: Partial<Pod['spec']>): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      nodeName: 'node-0',
-      restartPolicy: 'Always',
-      containers: [{ name: 'c', image: 'nginx' }],
-      ...spec,
-    },
-  };
+  return { clock, api, running, execAnswer };
 }
 
 const getPod = (h: Harness, name: string) => h.api.object<Pod>(resources.pods, name, 'default');
@@ -118,9 +47,7 @@ describe('kubelet - over a fake api', () => {
     h = await setup();
   });
   afterEach(async () => {
-    h.abort.abort();
-    await flush();
-    await h.kubelet.stop();
+    await h.running.stop();
   });
 
   it('registers the node with conditions and renews its lease', async () => {
@@ -322,13 +249,13 @@ describe('kubelet - over a fake api', () => {
     assert.equal(status?.phase, 'Succeeded');
     const del = h.api.actions.find((a) => a.verb === 'delete' && a.name === 'bye');
     assert.deepEqual((del?.options as { gracePeriodSeconds?: number }).gracePeriodSeconds, 0);
-    assert.equal(h.kubelet.worker('default', 'bye'), undefined);
+    assert.equal(h.running.kubelet.worker('default', 'bye'), undefined);
   });
 
   it('publishes emulated usage in the kubelab.io/usage annotation', async () => {
     await h.api.create(resources.pods, newPod('busy', {}), { namespace: 'default' });
     await advance(h, 700);
-    await h.kubelet.publishUsage();
+    await h.running.kubelet.publishUsage();
     const raw = getPod(h, 'busy')?.metadata.annotations?.[USAGE_ANNOTATION];
     assert.ok(raw);
     const u = JSON.parse(raw) as { cpuMilli: number; containers: Record<string, { cpuMilli: number }> };
