@@ -29,10 +29,12 @@ describe('kubelet - streaming exec', () => {
     running = undefined;
   });
 
-  it('stdout and stderr arrive as produced; the exit code at the end', async () => {
+  /** A kubelet on the real runtime running one `shell` pod (busybox, sleeping), and its node RPC handlers. */
+  async function startShellPod() {
     const clock = new FakeClock();
     const api = new FakeApi({ clock, rng: seededRng(SEED) });
-    running = await startKubelet(clock, api, { real: true });
+    const kubelet = await startKubelet(clock, api, { real: true });
+    running = kubelet;
     await assignPodCIDR(api, '127.131.0.0/24');
     await api.create(
       resources.pods,
@@ -40,9 +42,13 @@ describe('kubelet - streaming exec', () => {
       { namespace: 'default' },
     );
     await advance(clock, 1_000);
+    const handlers = nodeRpcHandlers((ns, name) => kubelet.kubelet.worker(ns, name), clock);
+    return { clock, api, handlers };
+  }
+
+  it('stdout and stderr arrive as produced; the exit code at the end', async () => {
+    const { clock, api, handlers } = await startShellPod();
     assert.equal(getPod(api, 'shell')?.status?.phase, 'Running');
-    const kubelet = running.kubelet;
-    const handlers = nodeRpcHandlers((ns, name) => kubelet.worker(ns, name), clock);
     const seen: string[] = [];
     const io = {
       stdout: (c: string) => seen.push(`out:${c}`),
@@ -74,18 +80,7 @@ describe('kubelet - streaming exec', () => {
   });
 
   it('stdin is handed over whole to the command', async () => {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
-    running = await startKubelet(clock, api, { real: true });
-    await assignPodCIDR(api, '127.131.0.0/24');
-    await api.create(
-      resources.pods,
-      newPod('shell', { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] }),
-      { namespace: 'default' },
-    );
-    await advance(clock, 1_000);
-    const kubelet = running.kubelet;
-    const handlers = nodeRpcHandlers((ns, name) => kubelet.worker(ns, name), clock);
+    const { handlers } = await startShellPod();
     const chunks: string[] = [];
     const r = await handlers.exec(
       { namespace: 'default', pod: 'shell', command: ['sh'], stdin: 'echo a\ncat /etc/hostname\n' },
