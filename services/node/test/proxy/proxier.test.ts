@@ -8,7 +8,7 @@ import type { EndpointSlice, Service } from '@kubelab/api-types';
 import { systemClock } from '@kubelab/clock';
 import { freePort, waitFor } from '@kubelab/testkit';
 import { ListenerState, Proxier } from '../../src/proxy/proxier.js';
-import { computeProxyRules } from '../../src/proxy/rules.js';
+import { type ProxyNode, computeProxyRules } from '../../src/proxy/rules.js';
 import { ep, port, service, slice } from './fixtures.js';
 import {
   type TcpBackend,
@@ -67,13 +67,36 @@ async function webService(
 
 const NODE = { name: 'node-0', nodePortAddresses: [] as string[] };
 
+/** A proxier applying the rules of `services` over `slices` on `node`, settled. */
+async function proxying(
+  services: readonly Service[],
+  slices: readonly EndpointSlice[],
+  node: ProxyNode = NODE,
+): Promise<Proxier> {
+  const proxier = newProxier();
+  proxier.apply(computeProxyRules(services, slices, node));
+  await proxier.settled();
+  return proxier;
+}
+
+/** `web` as a NodePort service on a random node address and free node port, and a proxier serving it. */
+async function nodePortWeb(backends: readonly { ip: string; port: number }[]) {
+  const nodeIP = `127.0.100.${200 + testRng().int(0, 50)}`;
+  const nodePort = await freePort(nodeIP);
+  const web = await webService(backends, { type: 'NodePort' });
+  const svc = {
+    ...web.svc,
+    spec: { ...web.svc.spec, ports: [port(web.svcPort, { name: 'p', nodePort })] },
+  };
+  const proxier = await proxying([svc], web.slices, { name: 'node-0', nodePortAddresses: [nodeIP] });
+  return { web, nodeIP, nodePort, proxier };
+}
+
 describe('proxier', () => {
   it('proxier - spreads connections to the ClusterIP over 3 backends', async () => {
     const backends = await tcpBackends(3);
     const web = await webService(backends);
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     assert.equal(proxier.listeners()[0]?.state, ListenerState.Serving);
     const seen = new Map<string, number>();
     for (let i = 0; i < 30; i++) {
@@ -86,9 +109,7 @@ describe('proxier', () => {
   it('proxier - ClientIP affinity keeps each client on one backend', async () => {
     const backends = await tcpBackends(3);
     const web = await webService(backends, { sessionAffinity: 'ClientIP' });
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     const chosen = new Set<string>();
     for (let client = 1; client <= 12; client++) {
       const from = `127.0.55.${client}`;
@@ -102,16 +123,7 @@ describe('proxier', () => {
 
   it('proxier - ClusterIP traffic keeps the client address; NodePort traffic comes from the node', async () => {
     const backends = await tcpBackends(1);
-    const nodeIP = `127.0.100.${200 + testRng().int(0, 50)}`;
-    const nodePort = await freePort(nodeIP);
-    const web = await webService(backends, { type: 'NodePort' });
-    const svc = {
-      ...web.svc,
-      spec: { ...web.svc.spec, ports: [port(web.svcPort, { name: 'p', nodePort })] },
-    };
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([svc], web.slices, { name: 'node-0', nodePortAddresses: [nodeIP] }));
-    await proxier.settled();
+    const { web, nodeIP, nodePort } = await nodePortWeb(backends);
     await whoAnswers(web.clusterIP, web.svcPort, '127.0.56.7');
     await whoAnswers(nodeIP, nodePort, '127.0.56.8');
     assert.deepEqual(backends[0]?.peers, ['127.0.56.7', nodeIP]);
@@ -120,9 +132,7 @@ describe('proxier', () => {
   it('proxier - an established connection survives its endpoint being removed and the service emptied', async () => {
     const backends = await tcpBackends(1);
     const web = await webService(backends);
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     const conn = await connect(web.clusterIP, web.svcPort);
     await conn.waitFor('b0\n');
     conn.socket.write('before;');
@@ -143,9 +153,7 @@ describe('proxier', () => {
   it('proxier - a service without ready endpoints refuses connections, and serves again when one is ready', async () => {
     const backends = await tcpBackends(1);
     const web = await webService(backends);
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.sliceOf([{ ...backends[0]!, ready: false }]), NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.sliceOf([{ ...backends[0]!, ready: false }]));
     assert.deepEqual(proxier.listeners(), []);
     await assert.rejects(connect(web.clusterIP, web.svcPort), { code: 'ECONNREFUSED' });
     proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
@@ -156,9 +164,7 @@ describe('proxier', () => {
   it('proxier - new connections see new endpoints', async () => {
     const backends = await tcpBackends(2);
     const web = await webService([backends[0]!]);
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     assert.equal(await whoAnswers(web.clusterIP, web.svcPort), 'b0');
     proxier.apply(computeProxyRules([web.svc], web.sliceOf([backends[1]!]), NODE));
     for (let i = 0; i < 5; i++) assert.equal(await whoAnswers(web.clusterIP, web.svcPort), 'b1');
@@ -169,18 +175,14 @@ describe('proxier', () => {
     const dead = { ip: backends[1]!.ip, port: backends[1]!.port };
     await backends[1]!.close();
     const web = await webService([backends[0]!, dead]);
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     for (let i = 0; i < 10; i++) assert.equal(await whoAnswers(web.clusterIP, web.svcPort), 'b0');
   });
 
   it('proxier - half-close: the client ends its side and still reads the answer', async () => {
     const backends = await tcpBackends(1);
     const web = await webService(backends);
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     const conn = await connect(web.clusterIP, web.svcPort);
     conn.socket.end('last words');
     await conn.ended;
@@ -190,9 +192,7 @@ describe('proxier', () => {
   it('proxier - changing the service port closes the old listener and opens the new one', async () => {
     const backends = await tcpBackends(1);
     const web = await webService(backends);
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     const newPort = await freePort(web.clusterIP);
     const moved = { ...web.svc, spec: { ...web.svc.spec, ports: [port(newPort, { name: 'p' })] } };
     proxier.apply(computeProxyRules([moved], web.slices, NODE));
@@ -203,16 +203,7 @@ describe('proxier', () => {
 
   it('proxier - NodePort listens on the node address', async () => {
     const backends = await tcpBackends(2);
-    const nodeIP = `127.0.100.${200 + testRng().int(0, 50)}`;
-    const nodePort = await freePort(nodeIP);
-    const web = await webService(backends, { type: 'NodePort' });
-    const svc = {
-      ...web.svc,
-      spec: { ...web.svc.spec, ports: [port(web.svcPort, { name: 'p', nodePort })] },
-    };
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([svc], web.slices, { name: 'node-0', nodePortAddresses: [nodeIP] }));
-    await proxier.settled();
+    const { web, nodeIP, nodePort } = await nodePortWeb(backends);
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) seen.add(await whoAnswers(nodeIP, nodePort));
     assert.deepEqual([...seen].sort(), ['b0', 'b1']);
@@ -241,9 +232,7 @@ describe('proxier', () => {
     const udp: UdpBackend[] = await Promise.all([startUdpBackend('u0'), startUdpBackend('u1')]);
     for (const u of udp) cleanups.push(() => u.close());
     const web = await webService(udp, {}, 'UDP');
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     const seen = new Set<string>();
     for (let i = 0; i < 20; i++) {
       const { reply, from } = await udpRoundTrip(web.clusterIP, web.svcPort, `q${i}`);
@@ -258,9 +247,7 @@ describe('proxier', () => {
     const udp = await Promise.all([startUdpBackend('u0'), startUdpBackend('u1')]);
     for (const u of udp) cleanups.push(() => u.close());
     const web = await webService([udp[0]!], {}, 'UDP');
-    const proxier = newProxier();
-    proxier.apply(computeProxyRules([web.svc], web.slices, NODE));
-    await proxier.settled();
+    const proxier = await proxying([web.svc], web.slices);
     const dgram = await import('node:dgram');
     const client = dgram.createSocket('udp4');
     cleanups.push(() => {
