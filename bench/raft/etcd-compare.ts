@@ -11,7 +11,9 @@
  *   2620 puts/s at concurrency 256), which would flatter raft-node.
  *
  * For concurrency 1, 16 and 256 and 256-byte values, each cell runs WARMUP_MS then DURATION_MS and reports
- * puts/s and p50/p99 latency, with the raft-node/etcd ratio. Then: the time from SIGKILL of the raft-node
+ * puts/s and p50/p99 latency, with the raft-node/etcd ratio. The measured time is split into ROUNDS rounds
+ * that alternate between the sides (raft-node variants, etcd), so a change in the shared machine's load
+ * hits both sides alike instead of whichever cell happened to run then. Then: the time from SIGKILL of the raft-node
  * leader to the first write acknowledged by the new leader, median of FAILOVER_RUNS.
  * Cleans up every process and temp dir and exits by itself.
  *
@@ -35,7 +37,10 @@ const ETCD = '/usr/bin/etcd';
 const SERVER = new URL('./kv/server.ts', import.meta.url).pathname;
 const IDS = [1, 2, 3];
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,256').split(',').map(Number);
-/** Profiling knobs: `BENCH_SKIP=etcd,failover`, extra server args (`BENCH_KV_ARGS='--no-fsync'`). */
+/**
+ * Profiling knobs: `BENCH_SKIP=etcd,failover`, extra server args (`BENCH_KV_ARGS='--no-fsync'`, or
+ * `'--trace-cpu-profile'` with BENCH_TRACE), `BENCH_KEEP=1` keeps the data dir (traces, profiles).
+ */
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const KV_ARGS = (process.env.BENCH_KV_ARGS ?? '').split(' ').filter(Boolean);
 /** `BENCH_TRACE=1`: servers record per-entry stage times; each raft-node cell prints a latency breakdown. */
@@ -44,6 +49,13 @@ const VALUE_BYTES = 256;
 const KEYS_PER_WORKER = 100;
 const WARMUP_MS = 1_000;
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 6_000);
+/**
+ * Each cell's measured time is split into this many rounds, interleaved (per round: every raft-node variant,
+ * then etcd), so that both sides sample the same moments of a shared machine's varying load.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Warm-up before each later round (the first one warms up for WARMUP_MS). */
+const ROUND_WARMUP_MS = 300;
 const FAILOVER_RUNS = 5;
 
 type Proc = ReturnType<typeof spawnTracked>;
@@ -56,6 +68,26 @@ interface CellResult {
   readonly p99: number;
 }
 
+/** One side's measurements in one cell, accumulated over its rounds. */
+interface Samples {
+  readonly latencies: number[];
+  errors: number;
+  measuredMs: number;
+}
+
+const newSamples = (): Samples => ({ latencies: [], errors: 0, measuredMs: 0 });
+
+function summarize(s: Samples): CellResult {
+  const sorted = [...s.latencies].sort((a, b) => a - b);
+  return {
+    ops: sorted.length,
+    errors: s.errors,
+    perSec: s.measuredMs === 0 ? Number.NaN : sorted.length / (s.measuredMs / 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
+}
+
 const VALUE = 'v'.repeat(VALUE_BYTES);
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -63,39 +95,36 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Runs `concurrency` workers looping `op` for WARMUP_MS (discarded) then DURATION_MS (measured). */
-async function runCell(
+/**
+ * Runs `concurrency` workers looping `op` for `warmupMs` (discarded) then `durationMs` (measured into
+ * `into`). `op(worker, n, measured)` is told whether its call lies in the measured window.
+ */
+async function runSlice(
   concurrency: number,
-  op: (worker: number, n: number) => Promise<void>,
-): Promise<CellResult> {
+  warmupMs: number,
+  durationMs: number,
+  into: Samples,
+  op: (worker: number, n: number, measureFrom: number) => Promise<void>,
+): Promise<void> {
   const started = performance.now();
-  const measureFrom = started + WARMUP_MS;
-  const end = measureFrom + DURATION_MS;
-  const latencies: number[] = [];
-  let errors = 0;
+  const measureFrom = started + warmupMs;
+  const end = measureFrom + durationMs;
   const worker = async (w: number) => {
     for (let n = 0; performance.now() < end; n++) {
       const t0 = performance.now();
       try {
-        await op(w, n);
+        await op(w, n, monoMs() + (measureFrom - t0));
       } catch (err) {
-        errors++;
-        if (errors <= 3) console.error(`  worker ${w}: ${(err as Error).message}`);
+        into.errors++;
+        if (into.errors <= 3) console.error(`  worker ${w}: ${(err as Error).message}`);
         continue;
       }
       const t1 = performance.now();
-      if (t0 >= measureFrom && t1 <= end) latencies.push(t1 - t0);
+      if (t0 >= measureFrom && t1 <= end) into.latencies.push(t1 - t0);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  latencies.sort((a, b) => a - b);
-  return {
-    ops: latencies.length,
-    errors,
-    perSec: latencies.length / (DURATION_MS / 1000),
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
+  into.measuredMs += durationMs;
 }
 
 // ---------------------------------------------------------------------------------------------- raft-node
@@ -287,9 +316,15 @@ interface Variant {
   readonly cluster: RaftCluster;
 }
 
-const NO_RESULT: CellResult = { ops: 0, errors: 0, perSec: Number.NaN, p50: Number.NaN, p99: Number.NaN };
+/** One cell's side: how to run a slice of it, and what to print once all rounds ran. */
+interface Side {
+  readonly name: string;
+  readonly samples: Samples;
+  slice(warmupMs: number, durationMs: number): Promise<void>;
+  finish(): Promise<void>;
+}
 
-async function raftCell(raftBus: Bus, v: Variant, c: number, clientBase: number): Promise<CellResult> {
+function raftSide(raftBus: Bus, v: Variant, c: number, clientBase: number): Side {
   const clients = Array.from(
     { length: c },
     (_, w) =>
@@ -300,47 +335,74 @@ async function raftCell(raftBus: Bus, v: Variant, c: number, clientBase: number)
         clock: systemClock,
       }),
   );
-  console.log(`concurrency ${c}: ${v.name} …`);
+  const samples = newSamples();
   const ops: ClientOp[] = [];
-  const measureFrom = monoMs() + WARMUP_MS;
-  const result = await runCell(c, async (w, n) => {
-    const sent = monoMs();
-    const res = await clients[w]!.put(`k${w}_${n % KEYS_PER_WORKER}`, VALUE);
-    const received = monoMs();
-    if (res.status !== 'ok') throw new Error(`raft-node put: ${res.status}`);
-    if (TRACE && sent >= measureFrom && res.revision !== undefined) {
-      ops.push({ index: res.revision, sent, received });
-    }
-  });
-  if (TRACE) {
-    const leader = v.cluster.agreedLeader() ?? 0;
-    for (const line of breakdown(ops, await v.cluster.traces(), leader)) console.log(`  ${line}`);
-  }
-  return result;
+  let n = 0;
+  return {
+    name: v.name,
+    samples,
+    slice: (warmupMs, durationMs) =>
+      runSlice(c, warmupMs, durationMs, samples, async (w, _n, measureFrom) => {
+        const sent = monoMs();
+        const res = await clients[w]!.put(`k${w}_${n++ % KEYS_PER_WORKER}`, VALUE);
+        const received = monoMs();
+        if (res.status !== 'ok') throw new Error(`raft-node put: ${res.status}`);
+        if (TRACE && sent >= measureFrom && res.revision !== undefined) {
+          ops.push({ index: res.revision, sent, received });
+        }
+      }),
+    finish: async () => {
+      if (!TRACE) return;
+      const leader = v.cluster.agreedLeader() ?? 0;
+      console.log(`concurrency ${c}: ${v.name}`);
+      for (const line of breakdown(ops, await v.cluster.traces(), leader)) console.log(`  ${line}`);
+    },
+  };
 }
 
-async function etcdCell(etcdUrl: string, c: number): Promise<CellResult> {
-  if (SKIP.has('etcd')) return NO_RESULT;
-  console.log(`concurrency ${c}: etcd …`);
+function etcdSide(etcdUrl: string, c: number): Side {
   const value = b64(VALUE);
-  return runCell(c, async (w, n) => {
-    await etcdPost(`${etcdUrl}/v3/kv/put`, { key: b64(`k${w}_${n % KEYS_PER_WORKER}`), value });
-  });
+  const samples = newSamples();
+  let n = 0;
+  return {
+    name: 'etcd',
+    samples,
+    slice: (warmupMs, durationMs) =>
+      SKIP.has('etcd')
+        ? Promise.resolve()
+        : runSlice(c, warmupMs, durationMs, samples, async (w) => {
+            await etcdPost(`${etcdUrl}/v3/kv/put`, { key: b64(`k${w}_${n++ % KEYS_PER_WORKER}`), value });
+          }),
+    finish: () => Promise.resolve(),
+  };
 }
 
-/** Runs every cell (per concurrency: each raft-node variant, then etcd) and prints one table per variant. */
+/**
+ * Runs every cell, per concurrency in ROUNDS interleaved rounds (each raft-node variant, then etcd), and
+ * prints one table per variant.
+ */
 async function throughputTables(raftBus: Bus, variants: readonly Variant[], etcdUrl: string): Promise<void> {
   const results = new Map<string, CellResult[]>();
   for (const name of [...variants.map((v) => v.name), 'etcd']) results.set(name, []);
   for (const [i, c] of CONCURRENCY.entries()) {
-    for (const [j, v] of variants.entries()) {
-      results.get(v.name)!.push(await raftCell(raftBus, v, c, (i * variants.length + j + 1) * 10_000));
+    const sides = [
+      ...variants.map((v, j) => raftSide(raftBus, v, c, (i * variants.length + j + 1) * 10_000)),
+      etcdSide(etcdUrl, c),
+    ];
+    for (let round = 0; round < ROUNDS; round++) {
+      console.log(`concurrency ${c}, round ${round + 1}/${ROUNDS}: ${loadLine()}`);
+      for (const side of sides) {
+        await side.slice(round === 0 ? WARMUP_MS : ROUND_WARMUP_MS, DURATION_MS / ROUNDS);
+      }
     }
-    results.get('etcd')!.push(await etcdCell(etcdUrl, c));
+    for (const side of sides) {
+      await side.finish();
+      results.get(side.name)!.push(summarize(side.samples));
+    }
   }
   const etcd = results.get('etcd')!;
   console.log(
-    `\nputs of ${VALUE_BYTES}-byte values, 3 nodes each, fsync on; ${DURATION_MS / 1000} s per cell after ${WARMUP_MS / 1000} s warm-up`,
+    `\nputs of ${VALUE_BYTES}-byte values, 3 nodes each, fsync on; ${DURATION_MS / 1000} s per cell in ${ROUNDS} interleaved rounds, after ${WARMUP_MS / 1000} s warm-up`,
   );
   for (const v of variants) {
     const raft = results.get(v.name)!;
@@ -433,7 +495,8 @@ async function main(): Promise<void> {
     agent.destroy();
     await Promise.all(buses.map((b) => b.close().catch(() => {})));
     await killAll();
-    await rm(root, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP === '1') console.log(`kept ${root}`);
+    else await rm(root, { recursive: true, force: true });
   }
 }
 

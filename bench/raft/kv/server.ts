@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     'metrics-port': { type: 'string' },
     'log-level': { type: 'string', default: process.env.LOG_LEVEL ?? 'warn' },
     trace: { type: 'string' },
+    'trace-cpu-profile': { type: 'boolean', default: false },
   },
 });
 
@@ -82,7 +83,8 @@ async function main(): Promise<void> {
   }
   const bus = await connectBus({ servers: args.nats, name: `raft-kv-${id}`, logger, inFlightMax: 4096 });
   const kv = new KvStateMachine();
-  const recorder = args.trace === undefined ? undefined : new TraceRecorder(id, args.trace);
+  const recorder =
+    args.trace === undefined ? undefined : new TraceRecorder(id, args.trace, args['trace-cpu-profile']);
   if (recorder !== undefined) process.on('SIGUSR2', () => recorder.dump());
   const driver = new NodeDriver<KvResult | undefined>({
     id,

@@ -8,6 +8,7 @@
  * ({@link breakdown}) into a per-stage p50/p99 table.
  */
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DriverProbe, ProbePoint } from '@kubelab/raft-node';
 
@@ -27,6 +28,8 @@ export interface TraceDump {
   readonly loopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
   /** GC pauses since the last dump. */
   readonly gc: { readonly count: number; readonly totalMs: number; readonly maxMs: number };
+  /** CPU time (user + system) of the process since the last dump, ms. */
+  readonly cpuMs: number;
 }
 
 const MAX_INDEXES = 500_000;
@@ -36,12 +39,21 @@ export class TraceRecorder implements DriverProbe {
   private marks = new Map<number, Partial<Record<TracePoint, number>>>();
   private readonly loop = monitorEventLoopDelay({ resolution: 5 });
   private gc = { count: 0, totalMs: 0, maxMs: 0 };
+  private cpu = process.cpuUsage();
+  /** With `--trace-cpu-profile`: a V8 CPU profile, written next to the trace file at each dump. */
+  private profiler: Session | undefined;
 
   constructor(
     private readonly id: number,
     private readonly file: string,
+    cpuProfile = false,
   ) {
     this.loop.enable();
+    if (cpuProfile) {
+      this.profiler = new Session();
+      this.profiler.connect();
+      this.profiler.post('Profiler.enable', () => this.profiler?.post('Profiler.start'));
+    }
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         this.gc.count++;
@@ -75,8 +87,18 @@ export class TraceRecorder implements DriverProbe {
       marks: Object.fromEntries(this.marks),
       loopDelay: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) },
       gc: this.gc,
+      cpuMs: cpuMs(process.cpuUsage(this.cpu)),
     };
-    writeFileSync(this.file, JSON.stringify(out));
+    this.cpu = process.cpuUsage();
+    const p = this.profiler;
+    if (p !== undefined) {
+      // Written before the trace file, which the benchmark waits for.
+      p.post('Profiler.stop', (err, res) => {
+        if (err === null) writeFileSync(`${this.file}.cpuprofile`, JSON.stringify(res.profile));
+        p.post('Profiler.start');
+        writeFileSync(this.file, JSON.stringify(out));
+      });
+    } else writeFileSync(this.file, JSON.stringify(out));
     this.marks = new Map();
     this.gc = { count: 0, totalMs: 0, maxMs: 0 };
     h.reset();
@@ -91,6 +113,10 @@ export class TraceRecorder implements DriverProbe {
     }
     m[point] ??= t;
   }
+}
+
+function cpuMs(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1000;
 }
 
 /** One write as the benchmark's client saw it. */
@@ -183,8 +209,10 @@ export function breakdown(ops: readonly ClientOp[], dumps: readonly TraceDump[],
   }
   for (const d of dumps) {
     const { loopDelay: e, gc } = d;
+    const writes = Object.keys(d.marks).length;
+    const cpu = `CPU ${d.cpuMs.toFixed(0)} ms for ${writes} entries (${((d.cpuMs * 1000) / Math.max(1, writes)).toFixed(0)} µs each)`;
     lines.push(
-      `node ${d.id}${d.id === leader ? ' (leader)' : ''}: event-loop delay p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} max ${e.max.toFixed(2)} ms; GC ${gc.count}× total ${gc.totalMs.toFixed(1)} ms, max ${gc.maxMs.toFixed(2)} ms`,
+      `node ${d.id}${d.id === leader ? ' (leader)' : ''}: event-loop delay p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} max ${e.max.toFixed(2)} ms; GC ${gc.count}× total ${gc.totalMs.toFixed(1)} ms, max ${gc.maxMs.toFixed(2)} ms; ${cpu}`,
     );
   }
   return lines;
