@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import type { Pod } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
 import { TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+import { pinnedPod, getPod as podOf, waitPod as waitPodOf } from '../cluster-helpers.js';
 
 const run = promisify(execFile);
 const cluster = new TestCluster('kubelet-gaps');
@@ -23,29 +24,10 @@ Object.assign(cluster.env, {
   KUBELAB_NODE_STATUS_CHECK_MS: '2000',
 });
 
-function pod(name: string, spec: Record<string, unknown>): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name },
-    spec: { nodeName: 'node-0', ...spec },
-  });
-}
-
-async function getPod(name: string): Promise<Pod | undefined> {
-  const r = await kubectl(cluster, ['get', 'pod', name, '-o', 'json']);
-  return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-}
-
-function waitPod(name: string, ok: (p: Pod) => boolean, what: string, timeoutMs = 60_000): Promise<Pod> {
-  return waitFor(
-    async () => {
-      const p = await getPod(name);
-      return p && ok(p) ? p : undefined;
-    },
-    { timeoutMs, intervalMs: 500, what },
-  );
-}
+const pod = (name: string, spec: Record<string, unknown>) => pinnedPod(name, spec);
+const getPod = (name: string) => podOf(cluster, name);
+const waitPod = (name: string, ok: (p: Pod) => boolean, what: string, timeoutMs = 60_000) =>
+  waitPodOf(cluster, name, ok, what, timeoutMs);
 
 const running = (p: Pod) =>
   p.status?.phase === 'Running' && !!p.status.containerStatuses?.[0]?.state?.running;

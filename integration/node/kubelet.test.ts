@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
 import { TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+import { httpGet, pinnedPod, getPod as podOf, waitPod as waitPodOf } from '../cluster-helpers.js';
 
 const cluster = new TestCluster('kubelet');
 Object.assign(cluster.env, {
@@ -36,43 +36,10 @@ writeFileSync(
 );
 cluster.env.KUBELAB_IMAGE_CATALOG = catalog;
 
-function pod(name: string, spec: Record<string, unknown>): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name },
-    spec: { nodeName: 'node-0', ...spec },
-  });
-}
-
-async function getPod(name: string): Promise<Pod | undefined> {
-  const r = await kubectl(cluster, ['get', 'pod', name, '-o', 'json']);
-  return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-}
-
-function waitPod(name: string, ok: (p: Pod) => boolean, what: string, timeoutMs = 60_000): Promise<Pod> {
-  return waitFor(
-    async () => {
-      const p = await getPod(name);
-      return p && ok(p) ? p : undefined;
-    },
-    { timeoutMs, intervalMs: 500, what },
-  );
-}
-
-function httpGet(host: string, port: number, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => {
-        body += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
+const pod = (name: string, spec: Record<string, unknown>) => pinnedPod(name, spec);
+const getPod = (name: string) => podOf(cluster, name);
+const waitPod = (name: string, ok: (p: Pod) => boolean, what: string, timeoutMs = 60_000) =>
+  waitPodOf(cluster, name, ok, what, timeoutMs);
 
 describe('kubelet - process cluster', { timeout: 300_000 }, () => {
   before(async () => {

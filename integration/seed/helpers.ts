@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import http from 'node:http';
 import net from 'node:net';
 import type { Pod } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
 import { type TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+
+export { getPod, httpGet, waitPod } from '../cluster-helpers.js';
 
 /**
  * Durations shortened for the suites (each is read by the node agent or the controller manager; see
@@ -28,33 +29,10 @@ export const SHORT_DURATIONS: Readonly<Record<string, string>> = {
   KUBELAB_NODE_MONITOR_PERIOD_MS: '1000',
 };
 
-/** The pod as `kubectl get pod NAME -o json` shows it, or undefined when kubectl cannot get it. */
-export async function getPod(cluster: TestCluster, name: string): Promise<Pod | undefined> {
-  const r = await kubectl(cluster, ['get', 'pod', name, '-o', 'json']);
-  return r.code === 0 ? (JSON.parse(r.stdout) as Pod) : undefined;
-}
-
 /** Pods matching a label selector (`kubectl get pods -l … -o json`). */
 export async function listPods(cluster: TestCluster, selector: string): Promise<Pod[]> {
   const out = await kubectlOk(cluster, ['get', 'pods', '-l', selector, '-o', 'json']);
   return (JSON.parse(out) as { items: Pod[] }).items;
-}
-
-/** Polls the pod through kubectl until `ok` holds; returns the pod that satisfied it. */
-export function waitPod(
-  cluster: TestCluster,
-  name: string,
-  ok: (p: Pod) => boolean,
-  what: string,
-  timeoutMs = 120_000,
-): Promise<Pod> {
-  return waitFor(
-    async () => {
-      const p = await getPod(cluster, name);
-      return p && ok(p) ? p : undefined;
-    },
-    { timeoutMs, intervalMs: 500, what: `${name}: ${what}` },
-  );
 }
 
 /** Every Node reports Ready=True and has a podCIDR. */
@@ -173,27 +151,6 @@ export class PodWatch {
   stop(): void {
     this.#child.kill('SIGKILL');
   }
-}
-
-/** An HTTP GET from the test process; rejects on connection errors and after `timeoutMs`. */
-export function httpGet(
-  host: string,
-  port: number,
-  path = '/',
-  timeoutMs = 5_000,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, timeout: timeoutMs, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => {
-        body += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`GET http://${host}:${port}${path} timed out`)));
-  });
 }
 
 /** What a TCP connect attempt to host:port ended in: 'connected', or the error code (ECONNREFUSED, …). */
