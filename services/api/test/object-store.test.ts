@@ -320,4 +320,43 @@ describe('object store - fencing, dedup, snapshots', () => {
     const stale = copy.apply(5, { ...create(pod('c')), fence: { lease: 'l', token: 8 } }).result;
     assert.equal(!stale.ok && stale.reason, 'Forbidden', 'fences survive the snapshot');
   });
+
+  it('a snapshot writes a remembered result whose object is still stored as a reference; both kinds restore whole', () => {
+    const { store, next } = seeded();
+    const createA = create(pod('a'));
+    const createB = create(pod('b'));
+    const a1 = store.apply(next(), createA).result;
+    const b1 = store.apply(next(), createB).result;
+    assert.ok(a1.ok && b1.ok);
+    // a changes again, so the create's result now holds a superseded version; b's is still the stored one.
+    const updateA = {
+      id: 'u-a',
+      now: '2026-01-01T00:00:00Z',
+      resource: 'core/pods',
+      op: 'update' as const,
+      object: { ...a1.object, metadata: { ...a1.object.metadata, labels: { v: '2' } } },
+      scope: 'all' as const,
+    };
+    const a2 = store.apply(next(), updateA).result;
+    const snap = store.snapshot();
+    const byId = new Map(snap.recent);
+    assert.ok(byId.get(createB.id) && 'objectAt' in (byId.get(createB.id) as object), 'b: a reference');
+    assert.ok(byId.get(updateA.id) && 'objectAt' in (byId.get(updateA.id) as object), 'a v2: a reference');
+    assert.ok(!('objectAt' in (byId.get(createA.id) as object)), 'a v1: embedded');
+    const copy = new ObjectStore();
+    copy.restore(JSON.parse(JSON.stringify(snap)));
+    let index = store.revision;
+    for (const [cmd, original] of [
+      [createA, a1],
+      [createB, b1],
+      [updateA, a2],
+    ] as const) {
+      const again = copy.apply(++index, cmd);
+      assert.equal(again.events.length, 0);
+      assert.deepEqual(again.result, original, `${cmd.id}: the remembered result`);
+    }
+    const restoredB = copy.get('core/pods', 'default', 'b');
+    const replay = copy.apply(++index, createB).result;
+    assert.ok(replay.ok && replay.object === restoredB, 'a referenced result shares the stored object');
+  });
 });

@@ -30,7 +30,18 @@ export interface StoreSnapshot {
   readonly revision: number;
   readonly objects: readonly { resource: ResourceKey; object: StoredObject }[];
   readonly fences: readonly [string, number][];
-  readonly recent: readonly [string, ApplyResult][];
+  readonly recent: readonly [string, ApplyResult | ResultAt][];
+}
+
+/**
+ * A remembered successful result whose object is still the stored one, written in a snapshot as the index
+ * of that object in `objects` instead of a second copy of it (most results are; the snapshot is serialized
+ * every `snapshotEntries` entries on every replica, and its size is what it costs).
+ */
+export interface ResultAt {
+  readonly ok: true;
+  readonly deleted: boolean;
+  readonly objectAt: number;
 }
 
 const objectKey = (resource: ResourceKey, namespace: string | undefined, name: string) =>
@@ -382,13 +393,21 @@ export class ObjectStore {
 
   snapshot(): StoreSnapshot {
     const objects: { resource: ResourceKey; object: StoredObject }[] = [];
+    const position = new Map<StoredObject, number>();
     for (const [resource, keys] of this.byResource) {
       for (const k of keys) {
         const object = this.objects.get(k);
-        if (object) objects.push({ resource, object });
+        if (!object) continue;
+        position.set(object, objects.length);
+        objects.push({ resource, object });
       }
     }
-    return { revision: this.rev, objects, fences: [...this.fences], recent: [...this.recent] };
+    const recent: [string, ApplyResult | ResultAt][] = [];
+    for (const [id, r] of this.recent) {
+      const at = r.ok ? position.get(r.object) : undefined;
+      recent.push([id, r.ok && at !== undefined ? { ok: true, deleted: r.deleted, objectAt: at } : r]);
+    }
+    return { revision: this.rev, objects, fences: [...this.fences], recent };
   }
 
   /** Replaces the whole content with a snapshot (a follower installing the leader's state). */
@@ -398,15 +417,23 @@ export class ObjectStore {
     this.byNamespace.clear();
     this.fences.clear();
     this.recent.clear();
+    const restored: StoredObject[] = [];
     for (const { resource, object } of s.objects) {
-      this.put(
-        resource,
-        objectKey(resource, object.metadata.namespace, object.metadata.name),
-        freeze(structuredClone(object)),
-      );
+      const copy = freeze(structuredClone(object));
+      restored.push(copy);
+      this.put(resource, objectKey(resource, object.metadata.namespace, object.metadata.name), copy);
     }
     for (const [lease, token] of s.fences) this.fences.set(lease, token);
-    for (const [id, r] of s.recent) this.recent.set(id, r);
+    for (const [id, r] of s.recent) {
+      if (!('objectAt' in r)) {
+        this.recent.set(id, r);
+        continue;
+      }
+      const object = restored[r.objectAt];
+      if (!object)
+        throw new Error(`snapshot result ${id} refers to object ${r.objectAt} of ${restored.length}`);
+      this.recent.set(id, { ok: true, object, deleted: r.deleted });
+    }
     this.rev = s.revision;
   }
 }
