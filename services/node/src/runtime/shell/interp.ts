@@ -110,15 +110,7 @@ export class Shell {
   /** Parses and runs `src`; returns the exit status (2 on a syntax error, as sh does). */
   async runScript(src: string, io: CommandIO): Promise<number> {
     try {
-      let list: List;
-      try {
-        list = parseScript(src);
-      } catch (e) {
-        if (!(e instanceof ShellSyntaxError)) throw e;
-        io.err(`${this.name}: ${e.message}\n`);
-        return 2;
-      }
-      return await this.runList(list, io);
+      return await this.subshellFree(src, io);
     } catch (e) {
       if (e instanceof ShellExit) {
         this.status = e.code;
