@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Deployment, KubeObject, Pod, ReplicaSet } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
-import { ApiClient, TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+import { type ApiClient, TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+import { getJson as getJsonOf, upWithNodesReady } from '../cluster-helpers.js';
 
 const cluster = new TestCluster('deployment');
 // Pod IPs of this cluster only: clusters of concurrent test runs on one machine share 127/8, and nginx pods
@@ -60,9 +61,7 @@ const isReady = (p: Pod) =>
 const revisionOf = (o: KubeObject) => o.metadata.annotations?.['deployment.kubernetes.io/revision'];
 const imageOf = (rs: ReplicaSet | Deployment) => rs.spec.template?.spec.containers[0]?.image;
 
-async function getJson<T>(args: string[]): Promise<T> {
-  return JSON.parse(await kubectlOk(cluster, [...args, '-o', 'json'])) as T;
-}
+const getJson = <T>(args: string[]) => getJsonOf<T>(cluster, args);
 
 async function replicaSets(app = 'web'): Promise<ReplicaSet[]> {
   return (await getJson<{ items: ReplicaSet[] }>(['get', 'rs', '-l', `app=${app}`])).items;
@@ -157,16 +156,7 @@ describe('deployment - the kubectl rollout flow on a process cluster', { timeout
   let api: ApiClient;
 
   before(async () => {
-    await cluster.up(2);
-    const creds = cluster.credentials();
-    api = new ApiClient(Number(new URL(creds.server).port), creds);
-    await waitFor(
-      async () => {
-        const r = await kubectl(cluster, ['get', 'nodes', '--no-headers']);
-        return r.stdout.split('\n').filter((l) => /\sReady\s/.test(l)).length === 2 ? true : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 500, what: '2 nodes Ready' },
-    );
+    api = await upWithNodesReady(cluster, 2);
   });
 
   after(async () => {

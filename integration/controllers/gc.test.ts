@@ -13,16 +13,13 @@ import { after, before, describe, it } from 'node:test';
 import type { ConfigMap, KubeObject, OwnerReference, Pod, ReplicaSet } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
 import { TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+import { createObject, getJson as getJsonOf } from '../cluster-helpers.js';
 
 const cluster = new TestCluster('gc');
 
-async function getJson<T>(args: string[]): Promise<T> {
-  return JSON.parse(await kubectlOk(cluster, [...args, '-o', 'json'])) as T;
-}
+const getJson = <T>(args: string[]) => getJsonOf<T>(cluster, args);
 
-async function create(obj: unknown): Promise<void> {
-  await kubectlOk(cluster, ['create', '-f', '-'], { input: JSON.stringify(obj) });
-}
+const create = (obj: unknown) => createObject(cluster, obj);
 
 async function uidOf(args: string[]): Promise<string> {
   return (await getJson<KubeObject>(args)).metadata.uid ?? '';

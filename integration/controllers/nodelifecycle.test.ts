@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Node, Pod } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
 import { TestCluster, kubectlOk } from '../api/helpers.js';
+import { createObject, getJson as getJsonOf } from '../cluster-helpers.js';
 
 const GRACE_MS = 3_000;
 const cluster = new TestCluster('nodelifecycle');
@@ -18,12 +19,28 @@ Object.assign(cluster.env, {
   KUBELAB_NODE_MONITOR_PERIOD_MS: '500',
 });
 
-async function getJson<T>(args: string[]): Promise<T> {
-  return JSON.parse(await kubectlOk(cluster, [...args, '-o', 'json'])) as T;
-}
+const getJson = <T>(args: string[]) => getJsonOf<T>(cluster, args);
 
-async function create(obj: unknown): Promise<void> {
-  await kubectlOk(cluster, ['create', '-f', '-'], { input: JSON.stringify(obj) });
+const create = (obj: unknown) => createObject(cluster, obj);
+
+/** Posts Ready=True on the node's status, as its kubelet would (`now`: RFC 3339 seconds). */
+async function postReady(node: string, now: string): Promise<void> {
+  const ready = {
+    type: 'Ready',
+    status: 'True',
+    reason: 'KubeletReady',
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  };
+  await kubectlOk(cluster, [
+    'patch',
+    'node',
+    node,
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify({ status: { conditions: [ready] } }),
+  ]);
 }
 
 function microNow(): string {
@@ -52,22 +69,7 @@ describe('node lifecycle and IPAM (process cluster, kubectl)', () => {
     }
     // The kubelet would post Ready=True; this one does it once and then falls silent.
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const ready = {
-      type: 'Ready',
-      status: 'True',
-      reason: 'KubeletReady',
-      lastHeartbeatTime: now,
-      lastTransitionTime: now,
-    };
-    await kubectlOk(cluster, [
-      'patch',
-      'node',
-      'ghost-a',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status: { conditions: [ready] } }),
-    ]);
+    await postReady('ghost-a', now);
     await create({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -146,22 +148,7 @@ describe('node lifecycle and IPAM (process cluster, kubectl)', () => {
       '-p',
       JSON.stringify({ spec: { renewTime: microNow() } }),
     ]);
-    const ready = {
-      type: 'Ready',
-      status: 'True',
-      reason: 'KubeletReady',
-      lastHeartbeatTime: now,
-      lastTransitionTime: now,
-    };
-    await kubectlOk(cluster, [
-      'patch',
-      'node',
-      'ghost-a',
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      JSON.stringify({ status: { conditions: [ready] } }),
-    ]);
+    await postReady('ghost-a', now);
     // Taints go within a monitor period, before the grace could mark it Unknown again.
     const n = await waitFor(
       async () => {

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EndpointSlice, Endpoints, Pod, StatefulSet } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
-import { ApiClient, TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+import { type ApiClient, TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
+import { getJson as getJsonOf, upWithNodesReady } from '../cluster-helpers.js';
 
 const cluster = new TestCluster('statefulset');
 // Other process clusters on this machine use the default pod range 127.128.0.0/16 too, and two nginx pods
@@ -52,9 +53,7 @@ const isReady = (p: Pod) =>
   p.status?.phase === 'Running' &&
   (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
 
-async function getJson<T>(args: string[]): Promise<T> {
-  return JSON.parse(await kubectlOk(cluster, [...args, '-o', 'json'])) as T;
-}
+const getJson = <T>(args: string[]) => getJsonOf<T>(cluster, args);
 
 async function pods(): Promise<Pod[]> {
   return (await getJson<{ items: Pod[] }>(['get', 'pods', '-l', 'app=nginx'])).items;
@@ -102,16 +101,7 @@ describe('statefulset - web with its headless Service on a process cluster', { t
   let api: ApiClient;
 
   before(async () => {
-    await cluster.up(2);
-    const creds = cluster.credentials();
-    api = new ApiClient(Number(new URL(creds.server).port), creds);
-    await waitFor(
-      async () => {
-        const r = await kubectl(cluster, ['get', 'nodes', '--no-headers']);
-        return r.stdout.split('\n').filter((l) => /\sReady\s/.test(l)).length === 2 ? true : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 500, what: '2 nodes Ready' },
-    );
+    api = await upWithNodesReady(cluster, 2);
   });
 
   after(async () => {
