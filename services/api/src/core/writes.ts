@@ -243,6 +243,12 @@ export class WritePath {
   /**
    * Reads the current object, computes the new one, admits it and writes it with the read resourceVersion
    * as precondition; on conflict starts over, unless the user pinned a resourceVersion.
+   *
+   * As Kubernetes' GuaranteedUpdate starts from its watch cache, the first attempt reads this replica's
+   * state without a read barrier (a Raft round trip through the leader): the resourceVersion precondition
+   * makes the state machine refuse a write computed from a stale object (Conflict, and the retry reads
+   * consistently), and an outcome the read alone decides — not found, a refused mutation or admission — is
+   * decided again from a consistent read before it is answered. Dry runs read consistently.
    */
   private async guaranteedUpdate(
     r: Resolved,
@@ -252,27 +258,19 @@ export class WritePath {
     mode?: 'system',
   ): Promise<ApiResponse> {
     const name = r.req.name ?? '';
+    let consistent = this.dryRun(r);
     for (let attempt = 0; ; attempt++) {
-      const old = await this.reads.current(r, name);
-      const mutated = keepSystemMetadata(mutate(old), old);
-      // An update that omits the allocated cluster IP or node ports keeps them (kubectl apply, replace).
-      const next =
-        r.info.group === '' && r.info.plural === 'services'
-          ? (carryOverServiceAllocations(
-              mutated as unknown as Service,
-              old as unknown as Service,
-            ) as unknown as StoredObject)
-          : mutated;
-      const pinned =
-        userRv ??
-        (next.metadata.resourceVersion !== old.metadata.resourceVersion
-          ? next.metadata.resourceVersion
-          : undefined);
-      const candidate = {
-        ...next,
-        metadata: { ...next.metadata, resourceVersion: pinned ?? old.metadata.resourceVersion ?? '' },
-      };
-      const admitted = mode === 'system' ? candidate : this.admit(r, candidate, old);
+      let prepared: { admitted: StoredObject; pinned: string | undefined };
+      try {
+        prepared = await this.prepareUpdate(r, name, userRv, mutate, mode, consistent);
+      } catch (err) {
+        if (consistent) throw err;
+        consistent = true; // decide it again from a consistent read
+        attempt--;
+        continue;
+      }
+      consistent = true; // a retry after a Conflict reads consistently
+      const { admitted, pinned } = prepared;
       const scope =
         mode === 'system' ? 'all' : r.req.subresource === 'status' ? 'status' : mainUpdateScope(r.info);
       if (this.dryRun(r))
@@ -289,6 +287,38 @@ export class WritePath {
       const obj = this.unwrap(result, r, name);
       return { code: 200, body: r.req.subresource === 'scale' ? toScale(obj) : obj };
     }
+  }
+
+  /** One attempt's read, mutation and admission: the object to write and the user's precondition, if any. */
+  private async prepareUpdate(
+    r: Resolved,
+    name: string,
+    userRv: string | undefined,
+    mutate: (old: StoredObject) => StoredObject,
+    mode: 'system' | undefined,
+    consistent: boolean,
+  ): Promise<{ admitted: StoredObject; pinned: string | undefined }> {
+    const old = await this.reads.current(r, name, consistent);
+    const mutated = keepSystemMetadata(mutate(old), old);
+    // An update that omits the allocated cluster IP or node ports keeps them (kubectl apply, replace).
+    const next =
+      r.info.group === '' && r.info.plural === 'services'
+        ? (carryOverServiceAllocations(
+            mutated as unknown as Service,
+            old as unknown as Service,
+          ) as unknown as StoredObject)
+        : mutated;
+    const pinned =
+      userRv ??
+      (next.metadata.resourceVersion !== old.metadata.resourceVersion
+        ? next.metadata.resourceVersion
+        : undefined);
+    const candidate = {
+      ...next,
+      metadata: { ...next.metadata, resourceVersion: pinned ?? old.metadata.resourceVersion ?? '' },
+    };
+    const admitted = mode === 'system' ? candidate : this.admit(r, candidate, old);
+    return { admitted, pinned };
   }
 
   /** Defaults and validation; a create when `old` is undefined. */
