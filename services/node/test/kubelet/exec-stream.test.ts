@@ -5,9 +5,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
-import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock } from '@kubelab/testkit';
 import { nodeRpcHandlers } from '../../src/kubelet/node-rpc.js';
 import {
   type RunningKubelet,
@@ -16,6 +13,7 @@ import {
   assignPodCIDR,
   flush,
   getPod,
+  newFakeApi,
   newPod,
   startKubelet,
 } from './harness.js';
@@ -31,8 +29,7 @@ describe('kubelet - streaming exec', () => {
 
   /** A kubelet on the real runtime running one `shell` pod (busybox, sleeping), and its node RPC handlers. */
   async function startShellPod() {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     const kubelet = await startKubelet(clock, api, { real: true });
     running = kubelet;
     await assignPodCIDR(api, '127.131.0.0/24');

@@ -9,9 +9,17 @@ import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
 import type { Event } from '@kubelab/api-types';
 import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock, freePort } from '@kubelab/testkit';
-import { type RunningKubelet, SEED, assignPodCIDR, flush, getPod, newPod, startKubelet } from './harness.js';
+import { freePort } from '@kubelab/testkit';
+import {
+  type RunningKubelet,
+  SEED,
+  assignPodCIDR,
+  flush,
+  getPod,
+  newFakeApi,
+  newPod,
+  startKubelet,
+} from './harness.js';
 
 console.log(`kubelet grpc probe test seed ${SEED}`);
 
@@ -25,8 +33,7 @@ describe('kubelet - grpc probe', () => {
   });
 
   it('SERVING → Ready; NOT_SERVING → not Ready; SERVING again → Ready', async () => {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     const octet = seededRng(SEED).int(1, 250);
     const podIP = `127.134.${octet}.2`;
     const port = await freePort(podIP);

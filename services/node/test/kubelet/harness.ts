@@ -7,9 +7,9 @@ import { SharedInformerFactory, resources } from '@kubelab/api-client';
 import type { Node, Pod } from '@kubelab/api-types';
 import { seededRng } from '@kubelab/clock';
 import { createEventRecorder } from '@kubelab/controller-kit';
-import type { FakeApi } from '@kubelab/controller-kit/testing';
+import { FakeApi } from '@kubelab/controller-kit/testing';
 import { silentLogger } from '@kubelab/telemetry';
-import type { FakeClock } from '@kubelab/testkit';
+import { FakeClock } from '@kubelab/testkit';
 import { readNodeConfig } from '../../src/config.js';
 import { createHollowRuntime } from '../../src/kubelet/hollow-runtime.js';
 import { Kubelet } from '../../src/kubelet/kubelet.js';
@@ -32,6 +32,12 @@ export interface StartOptions {
   readonly real?: boolean;
   /** Hollow runtime exec answers. */
   readonly exec?: (container: string, command: readonly string[]) => ExecResult;
+}
+
+/** A fresh FakeClock and a FakeApi over it, seeded with {@link SEED}. */
+export function newFakeApi(): { clock: FakeClock; api: FakeApi } {
+  const clock = new FakeClock();
+  return { clock, api: new FakeApi({ clock, rng: seededRng(SEED) }) };
 }
 
 /** Lets promise continuations run. */

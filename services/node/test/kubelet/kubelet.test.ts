@@ -7,12 +7,18 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
 import type { Event, Lease, Node, Pod } from '@kubelab/api-types';
-import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock } from '@kubelab/testkit';
+import type { FakeApi } from '@kubelab/controller-kit/testing';
+import type { FakeClock } from '@kubelab/testkit';
 import { USAGE_ANNOTATION } from '../../src/kubelet/kubelet.js';
 import type { ExecResult } from '../../src/runtime/types.js';
-import { type RunningKubelet, SEED, advance as advanceClock, newPod, startKubelet } from './harness.js';
+import {
+  type RunningKubelet,
+  SEED,
+  advance as advanceClock,
+  newFakeApi,
+  newPod,
+  startKubelet,
+} from './harness.js';
 
 console.log(`kubelet test seed ${SEED}`);
 
@@ -27,8 +33,7 @@ interface Harness {
 const advance = (h: Harness, ms: number) => advanceClock(h.clock, ms);
 
 async function setup(): Promise<Harness> {
-  const clock = new FakeClock();
-  const api = new FakeApi({ clock, rng: seededRng(SEED) });
+  const { clock, api } = newFakeApi();
   const execAnswer = {
     fn: (_c: string, _cmd: readonly string[]): ExecResult => ({ exitCode: 0, stdout: '', stderr: '' }),
   };

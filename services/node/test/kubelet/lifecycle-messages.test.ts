@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
 import type { Event, Pod } from '@kubelab/api-types';
-import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock } from '@kubelab/testkit';
+import type { FakeApi } from '@kubelab/controller-kit/testing';
 import { formatGoDurationMs } from '../../src/kubelet/backoff.js';
 import {
   type RunningKubelet,
@@ -17,6 +15,7 @@ import {
   advance,
   assignPodCIDR,
   getPod,
+  newFakeApi,
   newPod,
   startKubelet,
 } from './harness.js';
@@ -52,8 +51,7 @@ describe('kubelet - deadlines and messages', () => {
   });
 
   async function start(real = false) {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     running = await startKubelet(clock, api, { real });
     await assignPodCIDR(api, '127.136.0.0/24');
     return { clock, api };
@@ -93,8 +91,7 @@ describe('kubelet - deadlines and messages', () => {
   });
 
   it('Pulled: "Successfully pulled image … in 212ms (212ms including waiting). Image size: N bytes."', async () => {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     running = await startKubelet(clock, api, { real: true });
     await assignPodCIDR(api, '127.136.0.0/24');
     await api.create(resources.pods, newPod('pulled', { containers: [{ name: 'c', image: 'nginx:1.19' }] }), {

@@ -6,9 +6,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
-import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock } from '@kubelab/testkit';
 import { cidrsOverlap, defaultFallbackCIDR, readNodeConfig } from '../../src/config.js';
 import { HostLocalIpam } from '../../src/kubelet/ipam.js';
 import {
@@ -17,6 +14,7 @@ import {
   advance,
   assignPodCIDR,
   getPod,
+  newFakeApi,
   newPod,
   startKubelet,
 } from './harness.js';
@@ -82,8 +80,7 @@ describe('kubelet - pod CIDR', () => {
   });
 
   it('pods wait for node.spec.podCIDR (no early fallback), then get IPs from it', async () => {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     running = await startKubelet(clock, api);
     await api.create(resources.pods, newPod('web', {}), { namespace: 'default' });
     await advance(clock, 30_000, 1_000);
@@ -97,8 +94,7 @@ describe('kubelet - pod CIDR', () => {
   });
 
   it('falls back only after the configured wait, outside the cluster CIDR', async () => {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     running = await startKubelet(clock, api, { env: { KUBELAB_NODE_POD_CIDR_WAIT_MS: '10000' } });
     await api.create(resources.pods, newPod('web', {}), { namespace: 'default' });
     await advance(clock, 9_000, 500);
@@ -109,8 +105,7 @@ describe('kubelet - pod CIDR', () => {
   });
 
   it('an explicit KUBELAB_NODE_POD_CIDR is used at once and wins over the assignment', async () => {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     running = await startKubelet(clock, api, { env: { KUBELAB_NODE_POD_CIDR: '127.130.0.0/24' } });
     await assignPodCIDR(api, '127.128.7.0/24');
     await api.create(resources.pods, newPod('web', {}), { namespace: 'default' });

@@ -6,15 +6,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
-import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock } from '@kubelab/testkit';
 import {
   type RunningKubelet,
   SEED,
   advance,
   assignPodCIDR,
   getPod,
+  newFakeApi,
   newPod,
   startKubelet,
 } from './harness.js';
@@ -29,8 +27,7 @@ describe('kubelet - node agent restart keeps pod state', () => {
   });
 
   async function firstRun() {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     running = await startKubelet(clock, api);
     await assignPodCIDR(api, '127.128.9.0/24');
     // The first pod ends (and frees 127.128.9.2) so allocation order alone would not give the others their IPs.

@@ -7,9 +7,6 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
 import type { Pod, Service, ServicePort } from '@kubelab/api-types';
-import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock } from '@kubelab/testkit';
 import { resolveEnv, serviceEnv } from '../../src/kubelet/env.js';
 import {
   type RunningKubelet,
@@ -17,6 +14,7 @@ import {
   advance,
   assignPodCIDR,
   getPod,
+  newFakeApi,
   newPod,
   startKubelet,
 } from './harness.js';
@@ -124,8 +122,7 @@ describe('kubelet - service environment variables', () => {
   });
 
   it('a container sees the services that existed when it started', async () => {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     await api.create(resources.services, kubernetes, { namespace: 'default' });
     await api.create(resources.services, svc('default', 'redis', '127.96.0.20', [{ port: 6379 }]), {
       namespace: 'default',

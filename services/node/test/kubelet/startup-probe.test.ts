@@ -9,9 +9,6 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { resources } from '@kubelab/api-client';
 import type { Container, Event, Probe } from '@kubelab/api-types';
-import { seededRng } from '@kubelab/clock';
-import { FakeApi } from '@kubelab/controller-kit/testing';
-import { FakeClock } from '@kubelab/testkit';
 import { readNodeConfig } from '../../src/config.js';
 import { probeTiming } from '../../src/kubelet/probe-state.js';
 import {
@@ -20,6 +17,7 @@ import {
   advance,
   assignPodCIDR,
   getPod,
+  newFakeApi,
   newPod,
   startKubelet,
 } from './harness.js';
@@ -58,8 +56,7 @@ describe('kubelet - 90 s slow starter', () => {
   });
 
   async function run(scale: number, startSeconds: number, probes: Partial<Container>, forSeconds: number) {
-    const clock = new FakeClock();
-    const api = new FakeApi({ clock, rng: seededRng(SEED) });
+    const { clock, api } = newFakeApi();
     running = await startKubelet(clock, api, {
       real: true,
       env: { KUBELAB_PROBE_TIME_SCALE: String(scale) },
