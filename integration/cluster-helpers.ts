@@ -46,6 +46,23 @@ export function waitPod(
   );
 }
 
+/** Waits until the node's Ready condition is True. */
+export async function waitNodeReady(cluster: TestCluster, node: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const r = await kubectl(cluster, [
+        'get',
+        'node',
+        node,
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+      ]);
+      return r.code === 0 && r.stdout === 'True' ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 500, what: `${node} Ready` },
+  );
+}
+
 /** Waits until `kubectl get nodes` shows `count` nodes Ready. */
 export async function waitNodesListedReady(cluster: TestCluster, count: number, timeoutMs = 90_000) {
   await waitFor(

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { Pod } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
 import { TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
-import { pinnedPod, getPod as podOf, waitPod as waitPodOf } from '../cluster-helpers.js';
+import { pinnedPod, getPod as podOf, waitNodeReady, waitPod as waitPodOf } from '../cluster-helpers.js';
 
 const run = promisify(execFile);
 const cluster = new TestCluster('kubelet-gaps');
@@ -69,19 +69,7 @@ async function curlStatus(url: string): Promise<string> {
 describe('kubelet gaps - process cluster', { timeout: 400_000 }, () => {
   before(async () => {
     await cluster.up(1);
-    await waitFor(
-      async () => {
-        const r = await kubectl(cluster, [
-          'get',
-          'node',
-          'node-0',
-          '-o',
-          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-        ]);
-        return r.code === 0 && r.stdout === 'True' ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, what: 'node-0 Ready' },
-    );
+    await waitNodeReady(cluster, 'node-0');
     await kubectlOk(cluster, ['apply', '-f', '-'], {
       input: pod('shell', { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] }),
     });

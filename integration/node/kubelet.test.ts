@@ -12,7 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Pod } from '@kubelab/api-types';
 import { waitFor } from '@kubelab/testkit';
 import { TestCluster, kubectl, kubectlOk } from '../api/helpers.js';
-import { httpGet, pinnedPod, getPod as podOf, waitPod as waitPodOf } from '../cluster-helpers.js';
+import {
+  httpGet,
+  pinnedPod,
+  getPod as podOf,
+  waitNodeReady,
+  waitPod as waitPodOf,
+} from '../cluster-helpers.js';
 
 const cluster = new TestCluster('kubelet');
 Object.assign(cluster.env, {
@@ -44,19 +50,7 @@ const waitPod = (name: string, ok: (p: Pod) => boolean, what: string, timeoutMs 
 describe('kubelet - process cluster', { timeout: 300_000 }, () => {
   before(async () => {
     await cluster.up(1);
-    await waitFor(
-      async () => {
-        const r = await kubectl(cluster, [
-          'get',
-          'node',
-          'node-0',
-          '-o',
-          'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
-        ]);
-        return r.code === 0 && r.stdout === 'True' ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 500, what: 'node-0 Ready' },
-    );
+    await waitNodeReady(cluster, 'node-0');
   });
   after(async () => {
     await cluster.down();
