@@ -274,20 +274,10 @@ class StatefulSetController implements Controller {
         await this.#client.create(resources.pods, pod, { namespace: ns });
       } catch (err) {
         if (isAlreadyExists(err)) throw new StaleCache(); // the old pod is still terminating
-        this.#event(
-          set,
-          'Warning',
-          'FailedCreate',
-          `create Pod ${podName} in StatefulSet ${setName} failed error: ${msg(err)}`,
-        );
+        this.#podEvent(set, 'create', podName, { err });
         throw err;
       }
-      this.#event(
-        set,
-        'Normal',
-        'SuccessfulCreate',
-        `create Pod ${podName} in StatefulSet ${setName} successful`,
-      );
+      this.#podEvent(set, 'create', podName);
       return;
     }
     if (action.type === 'fixIdentity') {
@@ -295,12 +285,7 @@ class StatefulSetController implements Controller {
         namespace: ns,
         patchType: 'merge',
       });
-      this.#event(
-        set,
-        'Normal',
-        'SuccessfulUpdate',
-        `update Pod ${podName} in StatefulSet ${setName} successful`,
-      );
+      this.#podEvent(set, 'update', podName);
       return;
     }
     if (action.reason === 'recreate') {
@@ -324,24 +309,43 @@ class StatefulSetController implements Controller {
       });
     } catch (err) {
       if (isNotFound(err) || isConflict(err)) throw new StaleCache();
-      this.#event(
-        set,
-        'Warning',
-        'FailedDelete',
-        `delete Pod ${podName} in StatefulSet ${setName} failed error: ${msg(err)}`,
-      );
+      this.#podEvent(set, 'delete', podName, { err });
       throw err;
     }
-    this.#event(
-      set,
-      'Normal',
-      'SuccessfulDelete',
-      `delete Pod ${podName} in StatefulSet ${setName} successful`,
-    );
+    this.#podEvent(set, 'delete', podName);
   }
 
   #event(set: StatefulSet, type: 'Normal' | 'Warning', reason: string, message: string): void {
     this.#ctx.recorder.event(set, type, reason, message);
+  }
+
+  /**
+   * The event of one pod write (stateful_pod_control.go `recordPodEvent`): `Successful<Verb>`, or after a
+   * `failure` a Warning `Failed<Verb>`.
+   */
+  #podEvent(
+    set: StatefulSet,
+    verb: 'create' | 'update' | 'delete',
+    podName: string,
+    failure?: { readonly err: unknown },
+  ): void {
+    const setName = set.metadata.name ?? '';
+    const titled = `${verb[0]?.toUpperCase()}${verb.slice(1)}`;
+    if (failure === undefined) {
+      this.#event(
+        set,
+        'Normal',
+        `Successful${titled}`,
+        `${verb} Pod ${podName} in StatefulSet ${setName} successful`,
+      );
+    } else {
+      this.#event(
+        set,
+        'Warning',
+        `Failed${titled}`,
+        `${verb} Pod ${podName} in StatefulSet ${setName} failed error: ${msg(failure.err)}`,
+      );
+    }
   }
 
   /** `updateStatefulSetStatus`: completes a finished rolling update, writes only when something changed. */
