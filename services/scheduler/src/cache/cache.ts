@@ -90,10 +90,7 @@ export class SchedulerCache {
 
   /** An assigned pod as the informer shows it (add or update); confirms an assumed pod. */
   upsertPod(pi: PodInfo, nodeName: string): void {
-    const prior = this.#pods.get(pi.key);
-    if (prior) this.#unplace(pi.key, prior.nodeName);
-    this.#pods.set(pi.key, { pi, nodeName, assumed: false });
-    this.#place(pi, nodeName);
+    this.#setPod(pi, nodeName, false);
   }
 
   /** A pod that is gone or terminal no longer counts. */
@@ -106,9 +103,14 @@ export class SchedulerCache {
 
   /** Counts `pi` on `nodeName` before its binding is written. */
   assumePod(pi: PodInfo, nodeName: string): void {
+    this.#setPod(pi, nodeName, true);
+  }
+
+  /** Counts `pi` on `nodeName` only, wherever it was counted before. */
+  #setPod(pi: PodInfo, nodeName: string, assumed: boolean): void {
     const prior = this.#pods.get(pi.key);
     if (prior) this.#unplace(pi.key, prior.nodeName);
-    this.#pods.set(pi.key, { pi, nodeName, assumed: true });
+    this.#pods.set(pi.key, { pi, nodeName, assumed });
     this.#place(pi, nodeName);
   }
 
