@@ -91,6 +91,19 @@ async function sample(api: ApiClient) {
   return { snapshots, terminated, stop: () => w.close() };
 }
 
+/** Waits until both pods are Ready and run `image`; returns them. */
+function waitBothAt(image: string, what: string): Promise<Pod[]> {
+  return waitFor(
+    async () => {
+      const all = await pods();
+      return all.length === 2 && all.every((p) => isReady(p) && p.spec.containers[0]?.image === image)
+        ? all
+        : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500, what },
+  );
+}
+
 async function rolloutStatus(): Promise<string> {
   return kubectlOk(cluster, ['rollout', 'status', 'statefulset/web', '--timeout=150s'], {
     timeoutMs: 170_000,
@@ -184,16 +197,7 @@ describe('statefulset - web with its headless Service on a process cluster', { t
     const before1 = await getJson<StatefulSet>(['get', 'statefulset', 'web']);
     await kubectlOk(cluster, ['set', 'image', 'statefulset/web', 'nginx=nginx:1.25']);
     await rolloutStatus();
-    const ps = await waitFor(
-      async () => {
-        const all = await pods();
-        return all.length === 2 &&
-          all.every((p) => isReady(p) && p.spec.containers[0]?.image === 'nginx:1.25')
-          ? all
-          : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 500, what: 'both pods at nginx:1.25' },
-    );
+    const ps = await waitBothAt('nginx:1.25', 'both pods at nginx:1.25');
     assert.equal(ps.length, 2);
     const history = await kubectlOk(cluster, ['rollout', 'history', 'statefulset/web']);
     console.log(history);
@@ -206,16 +210,7 @@ describe('statefulset - web with its headless Service on a process cluster', { t
     const undo = await kubectlOk(cluster, ['rollout', 'undo', 'statefulset/web']);
     assert.match(undo, /statefulset.apps\/web rolled back/);
     await rolloutStatus();
-    await waitFor(
-      async () => {
-        const all = await pods();
-        return all.length === 2 &&
-          all.every((p) => isReady(p) && p.spec.containers[0]?.image === 'nginx:1.24')
-          ? true
-          : undefined;
-      },
-      { timeoutMs: 90_000, intervalMs: 500, what: 'both pods back at nginx:1.24' },
-    );
+    await waitBothAt('nginx:1.24', 'both pods back at nginx:1.24');
     const after1 = await getJson<StatefulSet>(['get', 'statefulset', 'web']);
     assert.equal(after1.status?.updateRevision, before1.status?.updateRevision, 'undo reuses revision 1');
     assert.match(await kubectlOk(cluster, ['rollout', 'history', 'statefulset/web']), /^3\s+<none>/m);
