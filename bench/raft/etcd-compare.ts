@@ -35,6 +35,12 @@ import { type ClientOp, type TraceDump, breakdown, monoMs } from './kv/trace.js'
 
 const ETCD = '/usr/bin/etcd';
 const SERVER = new URL('./kv/server.ts', import.meta.url).pathname;
+/**
+ * `BENCH_BASELINE=<dir>`: also run the KV server of another checkout (`<dir>/bench/raft/kv/server.ts`, with
+ * its own raft-node and bus in `<dir>/node_modules/@kubelab`) as one more variant, in the same rounds: a
+ * before/after comparison under the same load.
+ */
+const BASELINE = process.env.BENCH_BASELINE;
 const IDS = [1, 2, 3];
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,256').split(',').map(Number);
 /**
@@ -144,6 +150,7 @@ class RaftCluster {
     private readonly root: string,
     readonly group: string,
     private readonly extraArgs: readonly string[],
+    private readonly server = SERVER,
   ) {}
 
   async spawn(id: number): Promise<void> {
@@ -159,7 +166,7 @@ class RaftCluster {
     ];
     const data = join(this.root, `${this.group}-${id}`);
     const trace = TRACE ? ['--trace', this.traceFile(id)] : [];
-    const p = spawnTs(SERVER, [...args, '--data', data, ...trace, ...this.extraArgs, ...KV_ARGS]);
+    const p = spawnTs(this.server, [...args, '--data', data, ...trace, ...this.extraArgs, ...KV_ARGS]);
     this.procs.set(id, p);
     await waitFor(() => kvEvents(p).some((e) => e.ev === 'ready'), {
       timeoutMs: 30_000,
@@ -475,11 +482,16 @@ async function main(): Promise<void> {
     // sends its appends before its own fsync) and the strict Ready order (persist → send) for comparison.
     const overlap = new RaftCluster(nats.url, root, 'overlap', []);
     const strict = new RaftCluster(nats.url, root, 'strict', ['--persist-then-send']);
-    for (const cluster of [strict, overlap]) await Promise.all(IDS.map((id) => cluster.spawn(id)));
+    const baseline =
+      BASELINE === undefined
+        ? undefined
+        : new RaftCluster(nats.url, root, 'baseline', [], join(BASELINE, 'bench/raft/kv/server.ts'));
+    const clusters = [strict, overlap, ...(baseline === undefined ? [] : [baseline])];
+    for (const cluster of clusters) await Promise.all(IDS.map((id) => cluster.spawn(id)));
     const members = await startEtcd(root);
     const raftBus = await connectBus({ servers: nats.url, name: 'bench-client', logger: silentLogger() });
     buses.push(raftBus);
-    for (const cluster of [strict, overlap]) {
+    for (const cluster of clusters) {
       await waitFor(() => cluster.agreedLeader(), { timeoutMs: 30_000, what: `a ${cluster.group} leader` });
     }
     const etcdLeaderMember = await etcdLeader(members);
@@ -487,6 +499,7 @@ async function main(): Promise<void> {
     const variants = [
       { name: 'raft-node (default: leader sends before persist)', cluster: overlap },
       { name: 'raft-node (strict: persist → send)', cluster: strict },
+      ...(baseline === undefined ? [] : [{ name: `baseline ${BASELINE} (its default)`, cluster: baseline }]),
     ];
     await throughputTables(raftBus, variants, etcdLeaderMember.clientUrl);
     console.log(`\n${loadLine()}\n`);
