@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { resources } from '@kubelab/api-client';
+import { RateLimitingQueue, resources } from '@kubelab/api-client';
 import type { Event, Lease, Pod } from '@kubelab/api-types';
 import { silentLogger } from '@kubelab/telemetry';
 import { FakeClock, waitFor } from '@kubelab/testkit';
 import {
   createEventRecorder,
+  enqueueOnChange,
   isPodAvailable,
   isPodReady,
   nextLeaseSpec,
   podRequests,
   rfc3339,
   runControllers,
+  runKeyedWorkers,
 } from '../src/index.js';
 import { FakeApi, fakeContext } from '../src/testing/index.js';
 
@@ -156,4 +158,34 @@ test('runControllers: each controller records events under its own source', asyn
     .map((e) => `${e.message}:${e.source?.component}`)
     .sort();
   assert.deepEqual(sources, ['deployment:deployment-controller', 'nodelifecycle:node-controller']);
+});
+
+test('enqueueOnChange + runKeyedWorkers: adds, updates and deletes reach the sync as namespace/name keys', async () => {
+  const clock = new FakeClock(0, T0);
+  const { ctx, api } = fakeContext({ clock, seed: 5 });
+  api.seed(resources.pods, pod('a'));
+  const queue = new RateLimitingQueue<string>({ clock, name: 'test' });
+  enqueueOnChange(ctx.informers.informerFor<Pod>(resources.pods), (key) => queue.add(key));
+  const synced: string[] = [];
+  const sync = async (key: string) => {
+    synced.push(key);
+  };
+  const ac = new AbortController();
+  ctx.informers.start(ac.signal);
+  const running = runKeyedWorkers(ctx, { queue, workers: 1, sync, logger: ctx.logger }, ac.signal);
+  try {
+    await waitFor(() => synced.includes('default/a'), { timeoutMs: 2000, what: 'the initial list' });
+    await api.create(resources.pods, pod('b'), { namespace: 'default' });
+    await waitFor(() => synced.includes('default/b'), { timeoutMs: 2000, what: 'the add' });
+    synced.length = 0;
+    const b = api.object<Pod>(resources.pods, 'b', 'default') as Pod;
+    await api.update(resources.pods, { ...b, metadata: { ...b.metadata, labels: { app: 'other' } } });
+    await waitFor(() => synced.includes('default/b'), { timeoutMs: 2000, what: 'the update' });
+    synced.length = 0;
+    await api.delete(resources.pods, 'a', { namespace: 'default' });
+    await waitFor(() => synced.includes('default/a'), { timeoutMs: 2000, what: 'the delete' });
+  } finally {
+    ac.abort();
+    await running;
+  }
 });
