@@ -23,11 +23,52 @@ export type ForwardFn = (leaderId: number, data: Uint8Array) => Promise<number>;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * Several commands forwarded in one request: a 0 byte (a command's JSON never starts with one), then each
+ * command as a 4-byte big-endian length and its bytes.
+ */
+export function encodeForwardBatch(commands: readonly Uint8Array[]): Uint8Array {
+  let size = 1;
+  for (const c of commands) size += 4 + c.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 1;
+  for (const c of commands) {
+    view.setUint32(at, c.length);
+    out.set(c, at + 4);
+    at += 4 + c.length;
+  }
+  return out;
+}
+
+/** The commands of a forwarded request: a batch's parts (views, not copies), or the one command it is. */
+export function decodeForwardBatch(data: Uint8Array): Uint8Array[] {
+  if (data.length === 0 || data[0] !== 0) return [data];
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: Uint8Array[] = [];
+  for (let at = 1; at < data.length; ) {
+    if (at + 4 > data.length) throw new Error('truncated forward batch');
+    const n = view.getUint32(at);
+    if (at + 4 + n > data.length) throw new Error('truncated forward batch');
+    out.push(data.subarray(at + 4, at + 4 + n));
+    at += 4 + n;
+  }
+  return out;
+}
+
+/** Commands waiting to be forwarded to `leader` together. */
+interface Outbox {
+  readonly leader: number;
+  readonly items: { data: Uint8Array; resolve: (index: number) => void; reject: (err: unknown) => void }[];
+}
+
 export class RaftCommandLog implements CommandLog {
   private driver: NodeDriver | undefined;
   private applied = 0;
   /** Waiters for a local applied index, sorted by insertion; resolved when applied reaches them. */
   private waiters: { index: number; resolve: () => void }[] = [];
+  /** Forwards of this turn of the event loop, sent as one request when the turn's microtasks have run. */
+  private outbox: Outbox | undefined;
 
   constructor(
     private readonly forward: ForwardFn,
@@ -80,7 +121,7 @@ export class RaftCommandLog implements CommandLog {
 
   /** Has `leader` propose `data`, then waits until this replica applied the entry. */
   private async forwardTo(leader: number, data: Uint8Array): Promise<void> {
-    const index = await this.forward(leader, data).catch((e: unknown) => {
+    const index = await this.forwardBatched(leader, data).catch((e: unknown) => {
       throw new LogUnavailableError(
         `forwarding to the leader (${leader}) failed: ${e instanceof Error ? e.message : String(e)}`,
       );
@@ -88,10 +129,47 @@ export class RaftCommandLog implements CommandLog {
     await this.waitApplied(index);
   }
 
-  /** The leader side of forwarding: propose and return the index once applied here. */
+  /**
+   * Writes arriving together (a burst of requests read from one socket read) are forwarded in one request:
+   * the leader proposes each as its own entry and answers the highest index, which this replica then waits
+   * to apply (each command's result comes from applying it here). If the request fails every command in it
+   * fails with LogUnavailableError and is re-proposed by its writer (the store applies a command id once).
+   */
+  private forwardBatched(leader: number, data: Uint8Array): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.outbox?.leader !== leader) {
+        this.flushOutbox();
+        this.outbox = { leader, items: [] };
+        queueMicrotask(() => this.flushOutbox());
+      }
+      this.outbox.items.push({ data, resolve, reject });
+    });
+  }
+
+  private flushOutbox(): void {
+    const box = this.outbox;
+    this.outbox = undefined;
+    if (!box || box.items.length === 0) return;
+    const only = box.items.length === 1 ? box.items[0] : undefined;
+    const payload = only ? only.data : encodeForwardBatch(box.items.map((i) => i.data));
+    this.forward(box.leader, payload).then(
+      (index) => {
+        for (const i of box.items) i.resolve(index);
+      },
+      (err: unknown) => {
+        for (const i of box.items) i.reject(err);
+      },
+    );
+  }
+
+  /**
+   * The leader side of forwarding: proposes the command (each command of a batch as its own entry) and
+   * returns the highest index once applied here.
+   */
   async proposeAsLeader(data: Uint8Array): Promise<number> {
-    const p = await this.requireDriver().propose(data);
-    return p.index;
+    const driver = this.requireDriver();
+    const proposals = await Promise.all(decodeForwardBatch(data).map((c) => driver.propose(c)));
+    return Math.max(...proposals.map((p) => p.index));
   }
 
   async readBarrier(): Promise<void> {

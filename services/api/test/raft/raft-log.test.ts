@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { seededRng, systemClock } from '@kubelab/clock';
 import { MemoryNetwork, MemoryStorage, NodeDriver, RawNode, StateType } from '@kubelab/raft-node';
 import { waitFor } from '@kubelab/testkit';
-import { RaftCommandLog } from '../../src/raft/raft-log.js';
+import { RaftCommandLog, decodeForwardBatch, encodeForwardBatch } from '../../src/raft/raft-log.js';
 import { ReplicatedStore } from '../../src/store/replicated-store.js';
 import type { StoreCommand } from '../../src/store/types.js';
 
@@ -15,6 +15,7 @@ const ids = [1, 2, 3];
 
 function cluster(seed: number) {
   const net = new MemoryNetwork();
+  const forwards: number[] = [];
   const replicas = new Map<number, { log: RaftCommandLog; rs: ReplicatedStore; driver: NodeDriver }>();
   for (const id of ids) {
     const storage = new MemoryStorage();
@@ -22,6 +23,7 @@ function cluster(seed: number) {
     const log = new RaftCommandLog(async (leader, data) => {
       const target = replicas.get(leader);
       if (!target) throw new Error(`no replica ${leader}`);
+      forwards.push(decodeForwardBatch(data).length);
       return target.log.proposeAsLeader(data);
     }, systemClock);
     const rs = new ReplicatedStore({ log, clock: systemClock, writeTimeoutMs: 5000 });
@@ -37,7 +39,7 @@ function cluster(seed: number) {
     log.bind(driver);
     replicas.set(id, { log, rs, driver });
   }
-  return { net, replicas };
+  return { net, replicas, forwards };
 }
 
 const nsCmd = (id: string, name: string): StoreCommand => ({
@@ -49,8 +51,22 @@ const nsCmd = (id: string, name: string): StoreCommand => ({
   object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
 });
 
+describe('api raft log - forward batches', () => {
+  it('encode and decode round-trip; a plain command is a batch of one', () => {
+    const te = new TextEncoder();
+    const parts = ['{"a":1}', '', '{"b":"ü"}'].map((t) => te.encode(t));
+    const decoded = decodeForwardBatch(encodeForwardBatch(parts));
+    assert.deepEqual(
+      decoded.map((d) => Buffer.from(d).toString()),
+      ['{"a":1}', '', '{"b":"ü"}'],
+    );
+    assert.deepEqual(decodeForwardBatch(parts[0] as Uint8Array), [parts[0]]);
+    assert.throws(() => decodeForwardBatch(encodeForwardBatch(parts).subarray(0, 10)), /truncated/);
+  });
+});
+
 describe('api raft log', () => {
-  const { replicas } = cluster(1);
+  const { replicas, forwards } = cluster(1);
   after(async () => {
     for (const r of replicas.values()) await r.driver.stop();
   });
@@ -77,5 +93,21 @@ describe('api raft log', () => {
       const names = await r.rs.read((s) => s.list('core/namespaces').map((o) => o.metadata.name));
       assert.deepEqual(names, ['a', 'b'], 'a linearizable read on every replica sees both writes');
     }
+  });
+
+  it('forwards the writes a follower receives together in one request; each gets its own result', async () => {
+    const follower = [...replicas.values()].find((r) => r.driver.status().raftState !== StateType.Leader);
+    assert.ok(follower);
+    forwards.length = 0;
+    const results = await Promise.all(
+      ['x', 'y', 'z', 'a'].map((n, i) => follower.rs.execute(nsCmd(`batch-${i}`, n))),
+    );
+    assert.deepEqual(forwards, [4], 'one forward request carrying 4 commands');
+    assert.deepEqual(
+      results.map((r) => (r.ok ? r.object.metadata.name : r.reason)),
+      ['x', 'y', 'z', 'AlreadyExists'],
+    );
+    const rvs = results.flatMap((r) => (r.ok ? [Number(r.object.metadata.resourceVersion)] : []));
+    assert.equal(new Set(rvs).size, 3, 'each command is its own entry');
   });
 });
