@@ -17,7 +17,13 @@ class LaggingLog implements CommandLog {
   private index = 0;
   private readonly queued: Uint8Array[] = [];
   barriers = 0;
-  constructor(private readonly apply: ApplyFn) {}
+  private apply: ApplyFn = () => {
+    throw new Error('no state machine attached');
+  };
+
+  attach(apply: ApplyFn): void {
+    this.apply = apply;
+  }
 
   commitElsewhere(cmd: StoreCommand): void {
     this.queued.push(encodeCommand(cmd));
@@ -44,16 +50,9 @@ class LaggingLog implements CommandLog {
 
 function setup() {
   const clock = new FakeClock();
-  let log: LaggingLog | undefined;
-  const store = new ReplicatedStore({
-    log: {
-      propose: (d) => (log as LaggingLog).propose(d),
-      readBarrier: () => (log as LaggingLog).readBarrier(),
-      appliedIndex: () => (log as LaggingLog).appliedIndex(),
-    },
-    clock,
-  });
-  log = new LaggingLog(store.applyEntry);
+  const log = new LaggingLog();
+  const store = new ReplicatedStore({ log, clock });
+  log.attach(store.applyEntry);
   let uid = 0;
   const core = new ApiCore({
     store,
