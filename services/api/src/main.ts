@@ -14,13 +14,28 @@ import { DEFAULT_SERVICE_ALLOCATION } from './store/service-allocation.js';
 
 const env = process.env;
 
+/** Bound of the remembered verified tokens (one per service replica and user; cleared when full). */
+const VERIFIED_TOKENS_MAX = 1024;
+
 await serviceMain('api', env, {
   start: async ({ env: senv, bus, logger, clock, rng }) => {
     const pki = ensureClusterPki(env.KUBELAB_PKI_DIR ?? `${senv.dataDir ?? '.kubelab'}/pki`, {
       wallNowMs: systemClock.wallNow(),
     });
-    const authenticate = (token: string | undefined) =>
-      token ? verifyToken(pki.tokenSecret, token) : undefined;
+    // A token's identity depends only on the token and the cluster's secret, so verified tokens are
+    // remembered (a few services send the same token with every request; the MAC check was per request).
+    const verified = new Map<string, ReturnType<typeof verifyToken>>();
+    const authenticate = (token: string | undefined) => {
+      if (!token) return undefined;
+      const known = verified.get(token);
+      if (known) return known;
+      const user = verifyToken(pki.tokenSecret, token);
+      if (user) {
+        if (verified.size >= VERIFIED_TOKENS_MAX) verified.clear();
+        verified.set(token, user);
+      }
+      return user;
+    };
     const peers = (env.KUBELAB_API_PEERS ?? senv.id).split(',').map(nodeIdOf);
     const replica = await startReplica({
       nodeId: nodeIdOf(senv.id),
@@ -41,7 +56,7 @@ await serviceMain('api', env, {
     const http = createHttpApp({
       handler: replica.core,
       clock,
-      authenticate: (token) => verifyToken(pki.tokenSecret, token),
+      authenticate: (token) => authenticate(token),
       ready: () => replica.ready(),
       id: senv.id,
       onError: (err) => logger.error({ err }, 'unexpected error in a request'),
