@@ -9,9 +9,14 @@
  *  3. watch fan-out: 100 watches on configmaps from the list resourceVersion, then 1,000 creates: events/s
  *     delivered across all watchers and the lag from each create's response to each watcher's receipt.
  *
+ * Each row also gives the CPU time the three api processes used per operation (utime + stime from /proc,
+ * summed over the replicas): on a shared machine it moves far less than wall-clock rates. The load average
+ * is printed at the start and the end.
+ *
  * Prints figures and asserts nothing. Cleans up every process and exits.
  * Run: node --import tsx bench/api.ts
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { waitFor } from '@kubelab/testkit';
 import { ApiClient, type KubeList, TestCluster, percentile, pool } from '../integration/api/helpers.js';
@@ -19,6 +24,24 @@ import { ApiClient, type KubeList, TestCluster, percentile, pool } from '../inte
 const cluster = new TestCluster('bench');
 const rows: string[][] = [];
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+/** Pids of the api replicas, filled in once the cluster is up. */
+let apiPids: number[] = [];
+
+/** CPU ms (utime + stime) used so far by the api processes (Linux /proc, 100 Hz ticks). */
+function apiCpuMs(): number {
+  let ms = 0;
+  for (const pid of apiPids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      ms += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return ms;
+}
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 function row(...cells: string[]): void {
   rows.push(cells);
@@ -31,6 +54,8 @@ interface CellResult {
   p50: number;
   p99: number;
   perSec: number;
+  /** api CPU ms per successful op. */
+  cpuMs: number;
 }
 
 /** Runs `op` `count` times with `concurrency` in flight, stopping new ops after `maxMs`. */
@@ -42,6 +67,7 @@ async function cell(
 ): Promise<CellResult> {
   const lat: number[] = [];
   let errors = 0;
+  const cpu0 = apiCpuMs();
   const t0 = performance.now();
   await pool(count, concurrency, async (i) => {
     if (performance.now() - t0 > maxMs) return;
@@ -58,6 +84,7 @@ async function cell(
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     perSec: lat.length / wall,
+    cpuMs: (apiCpuMs() - cpu0) / Math.max(1, lat.length),
   };
 }
 
@@ -115,6 +142,7 @@ async function crudCells(api: ApiClient, label: string, ns: string): Promise<voi
         fmt(r.p50, 2),
         fmt(r.p99, 2),
         fmt(r.perSec, 0),
+        fmt(r.cpuMs, 2),
       );
     }
   }
@@ -122,6 +150,7 @@ async function crudCells(api: ApiClient, label: string, ns: string): Promise<voi
 
 async function bigList(api: ApiClient): Promise<void> {
   const N = 10_000;
+  const cpu0 = apiCpuMs();
   const t0 = performance.now();
   let failed = 0;
   await pool(N, 64, async (i) => {
@@ -142,9 +171,21 @@ async function bigList(api: ApiClient): Promise<void> {
     if (r.status !== 201) failed++;
   });
   const createS = (performance.now() - t0) / 1000;
+  const createCpu = (apiCpuMs() - cpu0) / Math.max(1, N - failed);
   console.log(
     `created ${N - failed} pods in ${fmt(createS)} s (${fmt((N - failed) / createS, 0)}/s at concurrency 64${failed ? `, ${failed} failed` : ''})`,
   );
+  row(
+    'list 10,000 pods',
+    'create the pods (POST, one container)',
+    '64',
+    `${N - failed}${failed ? ` (+${failed} err)` : ''}`,
+    '-',
+    '-',
+    fmt((N - failed) / createS, 0),
+    fmt(createCpu, 2),
+  );
+  const listCpu0 = apiCpuMs();
   const times: number[] = [];
   let bytes = 0;
   let items = 0;
@@ -156,6 +197,7 @@ async function bigList(api: ApiClient): Promise<void> {
     items = (JSON.parse(r.text) as KubeList).items.length;
   }
   const sorted = [...times].sort((a, b) => a - b);
+  const listCpu = (apiCpuMs() - listCpu0) / times.length;
   row(
     'list 10,000 pods',
     `GET /api/v1/namespaces/default/pods (${items} items, ${fmt(bytes / 1e6, 2)} MB)`,
@@ -164,6 +206,7 @@ async function bigList(api: ApiClient): Promise<void> {
     fmt(percentile(sorted, 50), 0),
     fmt(sorted.at(-1) ?? Number.NaN, 0),
     fmt(1000 / (percentile(sorted, 50) || 1), 2),
+    fmt(listCpu, 0),
   );
   const s = performance.now();
   const page = await api.request('GET', '/api/v1/namespaces/default/pods?limit=500');
@@ -173,6 +216,7 @@ async function bigList(api: ApiClient): Promise<void> {
     '1',
     '1',
     fmt(performance.now() - s, 1),
+    '-',
     '-',
     '-',
   );
@@ -208,6 +252,7 @@ async function watchFanOut(api: ApiClient): Promise<void> {
     ),
   );
   const bad = watches.filter((w) => w.status !== 200).length;
+  const cpu0 = apiCpuMs();
   const t0 = performance.now();
   let createFailed = 0;
   await pool(CREATES, 64, async (i) => {
@@ -227,6 +272,7 @@ async function watchFanOut(api: ApiClient): Promise<void> {
     const answered = answeredAt.get(name);
     if (answered !== undefined) lags.push(at - answered);
   }
+  const fanOutCpu = (apiCpuMs() - cpu0) / Math.max(1, CREATES - createFailed);
   for (const w of watches) w.close();
   lags.sort((a, b) => a - b);
   const seconds = ((lastReceipt || performance.now()) - t0) / 1000;
@@ -243,6 +289,7 @@ async function watchFanOut(api: ApiClient): Promise<void> {
     '-',
     '-',
     fmt(delivered / seconds, 0),
+    `${fmt(fanOutCpu, 2)} per create`,
   );
   row(
     'watch fan-out',
@@ -251,6 +298,7 @@ async function watchFanOut(api: ApiClient): Promise<void> {
     `${lags.length}`,
     fmt(percentile(lags, 50), 2),
     fmt(percentile(lags, 99), 2),
+    '-',
     '-',
   );
 }
@@ -278,7 +326,9 @@ async function main(): Promise<void> {
     console.log(
       `cluster up in ${fmt((Date.now() - started) / 1000)} s; kubeconfig server ${defaultLabel}; Raft leader ${leader.name}`,
     );
-    row('target', 'op', 'conc', 'n', 'p50 ms', 'p99 ms', 'ops/s');
+    apiPids = status.flatMap((r) => (r.role === 'api' && r.pid !== undefined ? [r.pid] : []));
+    console.log(`load average at start ${loadAverage()}`);
+    row('target', 'op', 'conc', 'n', 'p50 ms', 'p99 ms', 'ops/s', 'api CPU ms/op');
     await crudCells(viaDefault, defaultLabel, 'bench');
     if (defaultRow?.name !== leader.name && leader.port) {
       const viaLeader = new ApiClient(leader.port, creds, { keepAlive: true, maxSockets: 64 });
@@ -296,7 +346,7 @@ async function main(): Promise<void> {
       );
       if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     }
-    console.log(`\ntotal ${fmt((Date.now() - started) / 1000)} s`);
+    console.log(`\ntotal ${fmt((Date.now() - started) / 1000)} s; load average at the end ${loadAverage()}`);
   } finally {
     for (const c of clients) c.close();
     await cluster.down();
