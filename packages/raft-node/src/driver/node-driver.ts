@@ -396,6 +396,9 @@ export class NodeDriver<R = undefined> {
   private sendAfterReplies(msgs: readonly Message[]): void {
     if (msgs.length === 0) return;
     this.held = [...(this.held ?? []), ...msgs];
+    // Not a timer: no delay and nothing time-dependent, only "after this turn's I/O callbacks and promise
+    // continuations", which the injected Clock has no way to say.
+    // biome-ignore lint/style/noRestrictedGlobals: event-loop ordering, not time (see above)
     setImmediate(() => this.send([]));
   }
 
