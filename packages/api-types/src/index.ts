@@ -11,6 +11,7 @@ export * from './selectors.js';
 export * from './field-selectors.js';
 export * from './quantity.js';
 export * from './names.js';
+export * from './usage.js';
 export * from './allocators.js';
 export * from './conversion.js';
 export * from './scale.js';

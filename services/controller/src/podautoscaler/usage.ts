@@ -6,12 +6,11 @@
  * The kubelet rewrites the annotation only when usage moves (by 10 % or 5 millicores), so the value is a
  * level that holds until replaced: the sample counts as taken at the time it is read, not at its timestamp.
  */
-import type { Pod } from '@kubelab/api-types';
+import { type Pod, USAGE_ANNOTATION } from '@kubelab/api-types';
 import { parseTime, podRequests } from '@kubelab/controller-kit';
 import type { PodSample } from './replica-calculator.js';
 
-/** The kubelet's usage annotation (services/node `USAGE_ANNOTATION`; services never import each other). */
-export const USAGE_ANNOTATION = 'kubelab.io/usage';
+export { USAGE_ANNOTATION };
 
 /** A resource the HPA scales on. */
 export type ScalableResource = 'cpu' | 'memory';

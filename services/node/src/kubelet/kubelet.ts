@@ -14,7 +14,15 @@ import {
   resources,
   runWorkers,
 } from '@kubelab/api-client';
-import type { ConfigMap, Node, Pod, PodStatus, Secret, Service } from '@kubelab/api-types';
+import {
+  type ConfigMap,
+  type Node,
+  type Pod,
+  type PodStatus,
+  type Secret,
+  type Service,
+  USAGE_ANNOTATION,
+} from '@kubelab/api-types';
 import { type Clock, type Timer, repeat } from '@kubelab/clock';
 import { rfc3339 } from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
@@ -49,12 +57,7 @@ export interface KubeletConfig {
   readonly lightweight: boolean;
 }
 
-/**
- * The pod annotation carrying the kubelet's emulated usage, JSON:
- * `{"cpuMilli":250,"memoryBytes":4194304,"containers":{"app":{"cpuMilli":250,"memoryBytes":4194304}},
- * "timestamp":"2026-…Z","windowSeconds":15}` (what the HPA reads as the pod's CPU usage).
- */
-export const USAGE_ANNOTATION = 'kubelab.io/usage';
+export { USAGE_ANNOTATION };
 
 interface NodeEntry {
   readonly setup: NodeSetup;
