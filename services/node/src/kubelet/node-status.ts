@@ -4,16 +4,12 @@
  * written again before the status period.
  */
 import type { Node, NodeCondition, NodeStatus, Taint } from '@kubelab/api-types';
-import type { TaintSpec } from '../config.js';
+import type { NodeConfig } from '../config.js';
 import { canonicalJson } from './pod-status.js';
 
 /** Who the node is and what it offers. */
-export interface NodeIdentity {
-  readonly nodeName: string;
-  readonly nodeIP: string;
-  readonly capacity: { readonly cpu: string; readonly memory: string; readonly pods: string };
-  readonly labels: Readonly<Record<string, string>>;
-  readonly taints: readonly TaintSpec[];
+export interface NodeIdentity
+  extends Pick<NodeConfig, 'nodeName' | 'nodeIP' | 'capacity' | 'labels' | 'taints'> {
   /** `amd64`, `arm64` (Go's GOARCH names). */
   readonly arch: string;
   readonly kernelVersion: string;
