@@ -11,6 +11,9 @@
  *    as a keepalive. `{type: 'cancel'}` there ends the call (the handler's AbortSignal fires). A node that
  *    hears nothing for `3 × heartbeatMs` treats the caller as gone and aborts; a caller that sees no frame
  *    for `3 × heartbeatMs` treats the node as gone.
+ * 4. exec stdin (when the caller passes `io.stdin`): `{type: 'stdin', seq, data}` and a last
+ *    `{type: 'stdin-close', seq}` on the control subject, with their own credit, which the node restores
+ *    with `stdin-ack` frames as its handler reads (see node-rpc-stdin.ts).
  *
  * Handler failures carry a status like the apiserver's (`code`, `reason`, `message`): throw a
  * {@link NodeRpcError} from a handler and the caller's call rejects with an equal one. A logs handler that
@@ -34,6 +37,7 @@ import type { Bus } from './bus.js';
 import { jsonCodec } from './codec.js';
 import { defineEndpoint, defineTopic } from './endpoint.js';
 import { BusError, BusNoRespondersError, BusRemoteError, BusTimeoutError, ErrorCode } from './errors.js';
+import { StdinCredit, StdinInbox, stdinAckEvery } from './node-rpc-stdin.js';
 import type { Responder } from './responder.js';
 import { type Decoder, s } from './schema.js';
 import { subjects } from './subjects.js';
@@ -59,15 +63,22 @@ export interface NodeExecRequest {
   readonly pod: string;
   readonly container?: string | undefined;
   readonly command: readonly string[];
-  /** All of the caller's stdin (the api collects it until the client closes stdin). */
+  /** All of stdin up front, for callers that have it whole (probes, tests); the command reads it, then EOF. */
   readonly stdin?: string | undefined;
+  /** stdin follows as frames while the command runs (the client sets it when given `io.stdin`). */
+  readonly streamStdin?: boolean | undefined;
   readonly tty?: boolean | undefined;
 }
 
-/** Where an exec handler writes; both are synchronous (frames are queued and sent under flow control). */
+/**
+ * An exec's standard streams. Output is synchronous (frames are queued and sent under flow control). `stdin`
+ * is the input as it arrives: the caller passes it to {@link NodeRpcClient.exec}, the handler receives it
+ * (when the caller streams stdin) and reads it at its own pace; it ends when the caller closes stdin.
+ */
 export interface NodeExecIO {
   stdout(chunk: string): void;
   stderr(chunk: string): void;
+  readonly stdin?: AsyncIterable<string> | undefined;
 }
 
 export interface NodeExecResult {
@@ -141,17 +152,23 @@ export interface NodeRpcClient {
 /** One frame of a node RPC stream; `seq` counts from 0 without gaps. */
 export interface NodeRpcFrame {
   readonly seq: number;
-  /** data, stdout, stderr, heartbeat, end, exit, error. */
+  /** data, stdout, stderr, heartbeat, stdin-ack, end, exit, error. */
   readonly type: string;
   readonly data?: string | undefined;
   readonly exitCode?: number | undefined;
   readonly status?: NodeRpcStatus | undefined;
+  /** stdin-ack: the handler has read every stdin frame up to this stdin seq. */
+  readonly stdinSeq?: number | undefined;
 }
 
-/** A caller's message about its stream: `ack` (consumed up to `seq`, also the keepalive) or `cancel`. */
+/**
+ * A caller's message about its stream: `ack` (consumed up to `seq`, also the keepalive), `cancel`, and for
+ * exec `stdin` (`seq` is the stdin seq, `data` the chunk) and `stdin-close` (`seq` follows the last stdin).
+ */
 export interface NodeRpcControl {
   readonly type: string;
   readonly seq?: number | undefined;
+  readonly data?: string | undefined;
 }
 
 /** The call that opens a stream. */
@@ -184,6 +201,7 @@ const decodeExecRequest: Decoder<NodeExecRequest> = s.object({
   container: s.optional(s.string),
   command: s.array(s.string),
   stdin: s.optional(s.string),
+  streamStdin: optionalBool,
   tty: optionalBool,
 });
 const decodeStatus: Decoder<NodeRpcStatus> = s.object({
@@ -206,10 +224,12 @@ export const decodeNodeRpcFrame: Decoder<NodeRpcFrame> = s.object({
   data: s.optional(s.string),
   exitCode: s.optional(s.integer),
   status: s.optional(decodeStatus),
+  stdinSeq: optionalInt,
 });
 export const decodeNodeRpcControl: Decoder<NodeRpcControl> = s.object({
   type: s.string,
   seq: s.optional(s.integer),
+  data: s.optional(s.string),
 });
 
 /** The node RPC endpoint and topics. */
@@ -282,9 +302,15 @@ function splitChunk(data: string): string[] {
  */
 class ServerStream {
   readonly abort = new AbortController();
+  /** An exec's stdin when the caller streams it; it ends when the stream is aborted or finishes. */
+  readonly stdin: StdinInbox | undefined;
   #seq = 0;
   #acked = -1;
   #closed = false;
+  /** The stdin seq the next stdin message must carry. */
+  #stdinExpected = 0;
+  /** stdin frames the handler has read and we acknowledged. */
+  #stdinAcked = 0;
   readonly #queue: Omit<NodeRpcFrame, 'seq'>[] = [];
   #waiters: (() => void)[] = [];
   readonly #control: BusSubscription<NodeRpcControl>;
@@ -298,12 +324,22 @@ class ServerStream {
     clock: Clock,
   ) {
     this.#control = bus.subscribe(nodeRpcTopics.control(open.streamId));
+    this.stdin = open.exec?.streamStdin
+      ? new StdinInbox(open.windowFrames, (taken) => this.#maybeAckStdin(taken))
+      : undefined;
     this.#watchdog = new Watchdog(clock, 3 * open.heartbeatMs, () =>
       this.abort.abort(new NodeRpcError(499, 'ClientClosedRequest', 'the caller stopped answering')),
     );
     this.#watchdog.kick();
     this.#heartbeat = repeat(clock, open.heartbeatMs, () => this.#publish({ type: 'heartbeat' }));
-    this.abort.signal.addEventListener('abort', () => this.#wakeUp(), { once: true });
+    this.abort.signal.addEventListener(
+      'abort',
+      () => {
+        this.stdin?.end();
+        this.#wakeUp();
+      },
+      { once: true },
+    );
     void this.#listen();
     this.#pumped = this.#pump();
   }
@@ -330,7 +366,26 @@ class ServerStream {
         this.#acked = data.seq;
         this.#wakeUp();
       }
+      if (data.type === 'stdin' || data.type === 'stdin-close') this.#receiveStdin(data);
     }
+  }
+
+  /** Queues a stdin message; a gap or a caller beyond its stdin credit ends the stream with 400. */
+  #receiveStdin(msg: NodeRpcControl): void {
+    if (this.stdin === undefined) return; // the call did not announce stdin: nobody would read it
+    let problem: string | undefined;
+    if (msg.seq !== this.#stdinExpected) problem = `stdin frame ${msg.seq}, expected ${this.#stdinExpected}`;
+    else if (msg.type === 'stdin-close') this.stdin.end();
+    else if (!this.stdin.push(msg.data ?? '')) problem = 'stdin frames beyond the window';
+    this.#stdinExpected++;
+    if (problem !== undefined) this.abort.abort(new NodeRpcError(400, 'BadRequest', problem));
+  }
+
+  /** Acknowledges stdin the handler has read, every half window. */
+  #maybeAckStdin(taken: number): void {
+    if (this.#closed || taken - this.#stdinAcked < stdinAckEvery(this.open.windowFrames)) return;
+    this.#stdinAcked = taken;
+    this.#publish({ type: 'stdin-ack', stdinSeq: taken - 1 });
   }
 
   #wakeUp(): void {
@@ -395,6 +450,7 @@ class ServerStream {
     }
     await this.#pumped;
     this.#closed = true;
+    this.stdin?.end();
     this.#heartbeat.cancel();
     this.#watchdog.stop();
     this.#control.unsubscribe();
@@ -422,6 +478,7 @@ async function runStream(
       const io: NodeExecIO = {
         stdout: (data) => data.length > 0 && stream.push({ type: 'stdout', data }),
         stderr: (data) => data.length > 0 && stream.push({ type: 'stderr', data }),
+        ...(stream.stdin ? { stdin: stream.stdin } : {}),
       };
       const { exitCode } = await handlers.exec(open.exec, io, signal);
       last = { type: 'exit', exitCode };
@@ -508,6 +565,9 @@ class ClientStream {
   #acked = -1;
   #finished = false;
   #lost: NodeRpcError | undefined;
+  readonly #stdin: StdinCredit;
+  /** The caller's stdin while it is being sent; `close()` ends it. */
+  #stdinSource: AsyncIterator<string> | undefined;
   readonly #onAbort = () => this.#sub.unsubscribe();
 
   constructor(
@@ -524,6 +584,7 @@ class ClientStream {
       this.#sub.unsubscribe();
     });
     this.#keepalive = repeat(cfg.clock, cfg.heartbeatMs, () => this.#ack(this.#expected - 1));
+    this.#stdin = new StdinCredit(cfg.windowFrames);
     signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
@@ -548,11 +609,37 @@ class ClientStream {
 
   #ack(seq: number): void {
     if (this.#finished) return;
+    if (this.#sendControl({ type: 'ack', seq })) this.#acked = Math.max(this.#acked, seq);
+  }
+
+  /** Publishes a control message; false when the bus is closing (the node's watchdog then ends the stream). */
+  #sendControl(msg: NodeRpcControl): boolean {
     try {
-      this.bus.publish(nodeRpcTopics.control(this.streamId), { type: 'ack', seq });
-      this.#acked = Math.max(this.#acked, seq);
+      this.bus.publish(nodeRpcTopics.control(this.streamId), msg);
+      return true;
     } catch {
-      // The bus is closing; the node's watchdog ends the stream.
+      return false;
+    }
+  }
+
+  /**
+   * Sends `source` as the exec's stdin, each chunk once the node has credit for it, then `stdin-close`.
+   * Ends quietly when the stream ends first; rejects when `source` fails (the stdin-close still goes out).
+   */
+  async pumpStdin(source: AsyncIterable<string>): Promise<void> {
+    const it = source[Symbol.asyncIterator]();
+    this.#stdinSource = it;
+    try {
+      for (let next = await it.next(); !next.done; next = await it.next()) {
+        for (const data of next.value.length > 0 ? splitChunk(next.value) : []) {
+          if (!(await this.#stdin.acquire())) return;
+          this.#sendControl({ type: 'stdin', seq: this.#stdin.nextSeq, data });
+          this.#stdin.sent();
+        }
+      }
+    } finally {
+      if (!this.#finished) this.#sendControl({ type: 'stdin-close', seq: this.#stdin.nextSeq });
+      this.#stdin.close();
     }
   }
 
@@ -577,12 +664,16 @@ class ClientStream {
         );
       }
       this.#expected++;
-      if (frame.type === 'end' || frame.type === 'exit' || frame.type === 'error') this.#finished = true;
+      if (frame.type === 'end' || frame.type === 'exit' || frame.type === 'error') {
+        this.#finished = true;
+        this.#stdin.close();
+      }
+      if (frame.type === 'stdin-ack' && frame.stdinSeq !== undefined) this.#stdin.ack(frame.stdinSeq);
       if (frame.type === 'error') {
         const st = frame.status ?? { code: 500, reason: 'InternalError', message: 'node rpc failed' };
         throw new NodeRpcError(st.code, st.reason, st.message);
       }
-      if (frame.type !== 'heartbeat') return frame;
+      if (frame.type !== 'heartbeat' && frame.type !== 'stdin-ack') return frame;
     }
   }
 
@@ -592,13 +683,11 @@ class ClientStream {
     this.#keepalive.cancel();
     this.signal?.removeEventListener('abort', this.#onAbort);
     this.#sub.unsubscribe();
+    this.#stdin.close();
+    void this.#stdinSource?.return?.();
     if (this.#finished) return;
     this.#finished = true;
-    try {
-      this.bus.publish(nodeRpcTopics.control(this.streamId), { type: 'cancel' });
-    } catch {
-      // The bus is closing; the node's watchdog ends the stream.
-    }
+    this.#sendControl({ type: 'cancel' });
   }
 }
 
@@ -639,7 +728,9 @@ export function nodeRpcClient(bus: Bus, opts: NodeRpcOptions = {}): NodeRpcClien
       signal?.throwIfAborted();
       const stream = start(nodeName, signal);
       try {
-        await stream.open('exec', { exec: req });
+        await stream.open('exec', { exec: io.stdin ? { ...req, streamStdin: true } : req });
+        // A stdin source that fails ends stdin as EOF would; the command decides what that means.
+        if (io.stdin) stream.pumpStdin(io.stdin).catch(() => {});
         for (;;) {
           const frame = await stream.next();
           if (frame === undefined) throw signal?.reason ?? new Error('aborted');
