@@ -9,6 +9,7 @@ import { decodeKubernetesProtobuf } from '@kubelab/k8s-protobuf';
 import { Hono } from 'hono';
 import type { ApiHandler } from '../core/handler.js';
 import type { PodStreams } from '../core/pod-streams.js';
+import { METRICS_PATH, serveMetrics } from '../metrics/index.js';
 import { registerDiscovery } from './discovery.js';
 import { type UpgradeListener, execUpgrade } from './exec.js';
 import { type Authenticate, authn } from './middleware/authn/index.js';
@@ -139,6 +140,7 @@ export function createHttpApp(o: HttpAppOptions): HttpApp {
     watches,
     podStreams: o.podStreams,
   });
+  app.all(METRICS_PATH, serveMetrics({ handler: o.handler, clock: o.clock }));
   app.all('/api/*', resources);
   app.all('/apis/*', resources);
 
