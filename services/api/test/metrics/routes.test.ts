@@ -23,7 +23,7 @@ const NOW = new Date(NOW_MS).toISOString().replace('.000Z', 'Z');
 type Json = Record<string, unknown>;
 
 let core: ApiCore;
-let request: (path: string, init?: RequestInit) => Promise<Response>;
+let request: (path: string, init?: RequestInit) => Response | Promise<Response>;
 
 async function must(req: ApiRequest, code = 0): Promise<Json> {
   const r = await core.handle(req, ADMIN);
