@@ -16,6 +16,7 @@ import {
 import { type CommandLog, LogUnavailableError } from '../store/command-log.js';
 import type { StoreSnapshot } from '../store/object-store.js';
 import type { ReplicatedStore } from '../store/replicated-store.js';
+import { type IndexWaiter, IndexWaiters } from './index-waiters.js';
 
 /** Sends a command to the leader `leaderId`, which proposes it; resolves with the entry's index. */
 export type ForwardFn = (leaderId: number, data: Uint8Array) => Promise<number>;
@@ -65,8 +66,8 @@ interface Outbox {
 export class RaftCommandLog implements CommandLog {
   private driver: NodeDriver | undefined;
   private applied = 0;
-  /** Waiters for a local applied index, sorted by insertion; resolved when applied reaches them. */
-  private waiters: { index: number; resolve: () => void }[] = [];
+  /** Waiters for a local applied index; released when applied reaches them. */
+  private readonly waiters = new IndexWaiters();
   /** Forwards of this turn of the event loop, sent as one request when the turn's microtasks have run. */
   private outbox: Outbox | undefined;
 
@@ -89,8 +90,10 @@ export class RaftCommandLog implements CommandLog {
         for (const e of entries) {
           if (e.type === EntryType.Normal && e.data.byteLength > 0) rs.applyEntry(e.index, e.data);
           else rs.skipEntry(e.index);
-          this.advance(e.index);
         }
+        // Once per batch: waiters resume in later microtasks anyway, after the whole batch is applied.
+        const last = entries[entries.length - 1];
+        if (last) this.advance(last.index);
         return undefined;
       },
       snapshot: () => encoder.encode(JSON.stringify(rs.snapshot())),
@@ -188,13 +191,7 @@ export class RaftCommandLog implements CommandLog {
 
   private advance(index: number): void {
     this.applied = Math.max(this.applied, index);
-    if (this.waiters.length === 0) return;
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      if (w.index <= this.applied) w.resolve();
-      else still.push(w);
-    }
-    this.waiters = still;
+    this.waiters.releaseUpTo(this.applied);
   }
 
   /** Resolves once this replica applied `index`; fails with LogUnavailableError after `applyWaitMs`. */
@@ -202,17 +199,17 @@ export class RaftCommandLog implements CommandLog {
     if (index <= this.applied) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = this.clock.setTimer(this.applyWaitMs, () => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.waiters.remove(waiter);
         reject(new LogUnavailableError(`entry ${index} not applied here within ${this.applyWaitMs} ms`));
       });
-      const waiter = {
+      const waiter: IndexWaiter = {
         index,
-        resolve: () => {
+        release: () => {
           timer.cancel();
           resolve();
         },
       };
-      this.waiters.push(waiter);
+      this.waiters.add(waiter);
     });
   }
 
