@@ -52,6 +52,9 @@ await serviceMain('api', env, {
         ...DEFAULT_SERVICE_ALLOCATION,
         ...(env.KUBELAB_SERVICE_CIDR ? { serviceCidr: env.KUBELAB_SERVICE_CIDR } : {}),
       },
+      ...(env.KUBELAB_RAFT_SNAPSHOT_ENTRIES
+        ? { snapshotEntries: Number(env.KUBELAB_RAFT_SNAPSHOT_ENTRIES) }
+        : {}),
     });
     const http = createHttpApp({
       handler: replica.core,

@@ -41,7 +41,18 @@ export interface ReplicaOptions {
   readonly serviceAllocation?: ServiceAllocationConfig;
   /** Raft tick length (ms); the driver's default when absent. */
   readonly tickMs?: number;
+  /**
+   * Snapshot the store every this many applied entries (etcd's `--snapshot-count`). Default
+   * {@link DEFAULT_SNAPSHOT_ENTRIES}.
+   */
+  readonly snapshotEntries?: number;
 }
+
+/**
+ * A snapshot serializes the whole store (tens of MB with 10,000s of pods) on every replica at once, so it is
+ * taken rarely; the price is a longer log replay on restart. etcd's default `--snapshot-count` is 100,000.
+ */
+export const DEFAULT_SNAPSHOT_ENTRIES = 50_000;
 
 export interface Replica {
   readonly core: ApiCore;
@@ -93,6 +104,7 @@ export async function startReplica(o: ReplicaOptions): Promise<Replica> {
     clock: o.clock,
     rng: o.rng,
     ...(o.tickMs === undefined ? {} : { tickMs: o.tickMs }),
+    snapshotEntries: o.snapshotEntries ?? DEFAULT_SNAPSHOT_ENTRIES,
   });
   raftLog.bind(driver);
   const forwarder = await o.bus.serve(raftEndpoints.propose(RAFT_GROUP, o.nodeId), async (data) => {
