@@ -153,7 +153,9 @@ async function processCluster(): Promise<void> {
     );
     const t0 = performance.now();
     await cluster.kubelab('restart', 'scheduler-0');
-    const procs = (await cluster.status()).filter((r) => r.name === 'scheduler-0' || r.role === 'api');
+    const procs = (await cluster.status()).filter(
+      (r) => r.name === 'scheduler-0' || r.role === 'api' || r.role === 'nats',
+    );
     const cpu0 = procs.map((r) => cpuSeconds(r.pid));
     await waitFor(() => bound.size >= PODS, {
       timeoutMs: 600_000,

@@ -116,7 +116,7 @@ export class Supervisor {
 
   private spawn(spec: ProcessSpec): void {
     const m = this.get(spec.name);
-    const child = spawn(spec.command, spec.args, {
+    const child = spawn(spec.command, [...profileArgs(spec), ...spec.args], {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -182,4 +182,15 @@ function isRunning(child: ChildProcess | undefined): boolean {
   return (
     child !== undefined && child.exitCode === null && child.signalCode === null && child.pid !== undefined
   );
+}
+
+/**
+ * `KUBELAB_CPU_PROF_DIR=dir` makes every service process write a V8 CPU profile (`--cpu-prof`, one per thread) into
+ * dir/<process name> when it
+ * exits (Node refuses `--cpu-prof` in NODE_OPTIONS, so the launcher passes it). For performance work.
+ */
+function profileArgs(spec: ProcessSpec): string[] {
+  const dir = process.env.KUBELAB_CPU_PROF_DIR;
+  if (!dir || spec.role === 'nats' || spec.role === 'redis') return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}/${spec.name}`];
 }
