@@ -51,6 +51,21 @@ export interface TopologyOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** Environment for one service process (its bearer token, …). */
   readonly serviceEnv?: (name: string, role: ServiceRole) => Readonly<Record<string, string>>;
+  /** nats-server's configuration file (see {@link natsConfig}), passed with `-c`; none: its defaults. */
+  readonly natsConfigFile?: string;
+}
+
+/**
+ * NATS' largest message. nats-server's default, 1 MiB, is below what the api must send in one reply: an
+ * object may be up to 1.5 MiB (etcd's request limit) and a list page of 500 pods (client-go's page size,
+ * `listAll`'s default) is ~1.2 MB, so with the default every informer's pod list failed with
+ * MAX_PAYLOAD_EXCEEDED once a namespace held ~450 pods. 8 MiB is the largest size NATS recommends.
+ */
+export const NATS_MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
+
+/** The nats-server configuration file's text: the listen address stays on the command line. */
+export function natsConfig(): string {
+  return `# written by kubelab up\nmax_payload: ${NATS_MAX_PAYLOAD_BYTES}\n`;
 }
 
 /** The user a service's token speaks for (Kubernetes' names for the control-plane components). */
@@ -80,9 +95,10 @@ export function buildTopology(o: TopologyOptions): ProcessSpec[] {
   const natsUrl = `nats://127.0.0.1:${o.natsPort}`;
   const redisUrl = `redis://127.0.0.1:${o.redisPort}`;
   const nats = natsServerCommand({ port: o.natsPort });
+  const natsArgs = o.natsConfigFile ? [...nats.args, '-c', o.natsConfigFile] : nats.args;
   const redis = redisServerCommand({ port: o.redisPort, dir: `${o.home}/data/redis` });
   const specs: ProcessSpec[] = [
-    { name: 'nats', role: Role.Nats, command: nats.command, args: nats.args, env: {}, port: o.natsPort },
+    { name: 'nats', role: Role.Nats, command: nats.command, args: natsArgs, env: {}, port: o.natsPort },
     { name: 'redis', role: Role.Redis, command: redis.command, args: redis.args, env: {}, port: o.redisPort },
   ];
   const apiPeers = o.apiPorts.map((_, i) => `api-${i}`).join(',');

@@ -16,7 +16,7 @@ import { claimNetworkSlot } from './network.js';
 import { freePorts } from './ports.js';
 import { type ClusterState, pidAlive, readState, writeState } from './state.js';
 import { Supervisor } from './supervisor.js';
-import { type ProcessSpec, buildTopology, defaultReplicas, serviceIdentity } from './topology.js';
+import { type ProcessSpec, buildTopology, defaultReplicas, natsConfig, serviceIdentity } from './topology.js';
 
 const repoRoot = new URL('../../..', import.meta.url).pathname.replace(/\/$/, '');
 const kubeconfigPath = (home: string) => join(home, 'kubeconfig');
@@ -92,6 +92,8 @@ export async function supervise(
   const pki = ensureClusterPki(join(home, 'pki'), { wallNowMs: Date.now() });
   // One network slot per running cluster on this machine, so two clusters' pods and ClusterIPs never collide.
   const network = claimNetworkSlot(join(tmpdir(), 'kubelab-network-slots'), process.pid, home);
+  const natsConfigFile = join(home, 'nats.conf');
+  writeFileSync(natsConfigFile, natsConfig());
   const specs = buildTopology({
     networkSlot: network.slot,
     nodes: args.nodes,
@@ -102,6 +104,7 @@ export async function supervise(
     apiPorts,
     repoRoot,
     nodeBin: process.execPath,
+    natsConfigFile,
     extraEnv: { ...passThroughEnv(process.env), KUBELAB_PKI_DIR: pki.dir },
     serviceEnv: (name, role) => ({ KUBELAB_TOKEN: issueToken(pki.tokenSecret, serviceIdentity(name, role)) }),
   });

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError, parseCli } from '../src/args.js';
 import { renderKubeconfig } from '../src/kubeconfig.js';
 import { freePorts } from '../src/ports.js';
-import { buildTopology, defaultReplicas } from '../src/topology.js';
+import { NATS_MAX_PAYLOAD_BYTES, buildTopology, defaultReplicas, natsConfig } from '../src/topology.js';
 
 const base = {
   home: '/tmp/kl',
@@ -50,6 +54,37 @@ describe('launcher - topology', () => {
     const redis = specs.find((s) => s.name === 'redis');
     assert.ok(redis?.args.includes('/tmp/kl/data/redis'));
     assert.equal(specs.find((s) => s.name === 'node-0')?.port, undefined);
+  });
+
+  it('starts nats-server with the config file, whose max_payload fits a 500-pod list page', () => {
+    const specs = buildTopology({
+      ...base,
+      nodes: 1,
+      replicas: defaultReplicas(1),
+      apiPorts: [5001, 5002, 5003],
+      natsConfigFile: '/tmp/kl/nats.conf',
+    });
+    const nats = specs.find((s) => s.name === 'nats');
+    assert.deepEqual(nats?.args.slice(-2), ['-c', '/tmp/kl/nats.conf']);
+    assert.match(natsConfig(), new RegExp(`^max_payload: ${NATS_MAX_PAYLOAD_BYTES}$`, 'm'));
+    assert.ok(NATS_MAX_PAYLOAD_BYTES >= 500 * 2_400 + 64 * 1024, 'a page of 500 pods of ~2.4 KB and slack');
+  });
+
+  it('writes a configuration nats-server accepts', (t) => {
+    const bin = spawnSync('nats-server', ['--version']);
+    if (bin.error) {
+      t.skip('nats-server is not installed');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'kl-nats-conf-'));
+    try {
+      const file = join(dir, 'nats.conf');
+      writeFileSync(file, natsConfig());
+      const r = spawnSync('nats-server', ['-c', file, '-t'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `nats-server -t: ${r.stdout}${r.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a port list that does not match the api replicas', () => {
