@@ -223,6 +223,7 @@ export class SandboxImpl implements Sandbox {
     const { onStdout, onStderr } = opts;
     const io = {
       stdin: opts.stdin ?? '',
+      input: opts.input,
       out: (s: string) => {
         if (onStdout) onStdout(s);
         else stdout += s;

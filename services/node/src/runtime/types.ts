@@ -8,6 +8,8 @@
  * {@link Clock}, so tests can drive it with a FakeClock.
  */
 
+import type { InputStream } from './shell/input.js';
+
 /** `Always | IfNotPresent | Never`, exactly as in a PodSpec. */
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
@@ -138,11 +140,10 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Kill the command after this long and answer exit code 137 (probes pass timeoutSeconds). */
   readonly timeoutMs?: number;
-  /**
-   * All of the command's standard input. The emulated shell reads stdin as one string (pipes are buffered
-   * too), so it is handed over whole; `kubectl exec -i` input arrives when the client closes stdin.
-   */
+  /** All of the command's standard input, when it is known up front. */
   readonly stdin?: string;
+  /** Standard input that arrives while the command runs (`kubectl exec -i`, a terminal with `-t`). */
+  readonly input?: InputStream;
   readonly signal?: AbortSignal;
   /**
    * Streams: output goes here as the command writes it (`kubectl exec` sees `echo a; sleep 5; echo b`

@@ -3,6 +3,7 @@
  * busybox's wording, since that is what `kubectl exec` and exec probes show.
  */
 import { FsError, fsErrorText, resolvePath } from '../fs.js';
+import { copyStdin, stdinText } from './input.js';
 import { type CommandContext, type CommandFn, ProcessKilled } from './types.js';
 
 function path(ctx: CommandContext, p: string): string {
@@ -85,16 +86,20 @@ const printf: CommandFn = async (ctx) => {
   return 0;
 };
 
+/** After reading stdin: throws when the process was killed; true when a Ctrl-C interrupted the read. */
+function interrupted(ctx: CommandContext): boolean {
+  if (ctx.killed()) throw new ProcessKilled('killed');
+  return ctx.signal.aborted;
+}
+
+/** Copies its files, or stdin chunk by chunk as it arrives (`kubectl exec -i POD -- cat` echoes as you type). */
 const cat: CommandFn = async (ctx) => {
   const files = ctx.argv.slice(1).filter((a) => a !== '-u');
-  if (files.length === 0) {
-    ctx.io.out(ctx.io.stdin);
-    return 0;
-  }
   let status = 0;
-  for (const f of files) {
+  for (const f of files.length === 0 ? ['-'] : files) {
     if (f === '-') {
-      ctx.io.out(ctx.io.stdin);
+      await copyStdin(ctx.io, (text) => ctx.io.out(text), ctx.signal);
+      if (interrupted(ctx)) return 130;
       continue;
     }
     try {
@@ -210,20 +215,38 @@ const cp: CommandFn = async (ctx) => {
 
 const tee: CommandFn = async (ctx) => {
   const { flags: f, rest } = flags(ctx.argv.slice(1));
-  for (const file of rest) {
+  const open = rest.filter((file) => {
     try {
-      ctx.container.fs.writeFile(path(ctx, file), ctx.io.stdin, f.has('a'));
+      ctx.container.fs.writeFile(path(ctx, file), '', f.has('a'));
+      return true;
     } catch (e) {
       ctx.io.err(`tee: ${file}: ${fsReason(e)}\n`);
+      return false;
     }
-  }
-  ctx.io.out(ctx.io.stdin);
-  return 0;
+  });
+  await copyStdin(
+    ctx.io,
+    (text) => {
+      for (const file of open) {
+        try {
+          ctx.container.fs.writeFile(path(ctx, file), text, true);
+        } catch {
+          // Removed while being written: a real tee keeps writing to the unlinked file.
+        }
+      }
+      ctx.io.out(text);
+    },
+    ctx.signal,
+  );
+  return interrupted(ctx) ? 130 : 0;
 };
 
-/** Reads operands or stdin as lines (grep, head, tail, wc). */
-function inputText(ctx: CommandContext, files: readonly string[]): string | undefined {
-  if (files.length === 0) return ctx.io.stdin;
+/** Reads operands or all of stdin (grep, head, tail, wc); undefined after an error or a Ctrl-C. */
+async function inputText(ctx: CommandContext, files: readonly string[]): Promise<string | undefined> {
+  if (files.length === 0) {
+    const text = await stdinText(ctx.io, ctx.signal);
+    return interrupted(ctx) ? undefined : text;
+  }
   let text = '';
   for (const f of files) {
     try {
@@ -249,7 +272,7 @@ const grep: CommandFn = async (ctx) => {
     ctx.io.err('Usage: grep [-ivcq] PATTERN [FILE]...\n');
     return 2;
   }
-  const text = inputText(ctx, files);
+  const text = await inputText(ctx, files);
   if (text === undefined) return 2;
   const re = new RegExp(
     f.has('F') ? pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : pattern,
@@ -275,7 +298,7 @@ function countArg(args: readonly string[]): { n: number; files: string[] } {
 
 const head: CommandFn = async (ctx) => {
   const { n, files } = countArg(ctx.argv.slice(1));
-  const text = inputText(ctx, files);
+  const text = await inputText(ctx, files);
   if (text === undefined) return 1;
   for (const l of lines(text).slice(0, n)) ctx.io.out(`${l}\n`);
   return 0;
@@ -283,7 +306,7 @@ const head: CommandFn = async (ctx) => {
 
 const tail: CommandFn = async (ctx) => {
   const { n, files } = countArg(ctx.argv.slice(1));
-  const text = inputText(ctx, files);
+  const text = await inputText(ctx, files);
   if (text === undefined) return 1;
   for (const l of lines(text).slice(-n)) ctx.io.out(`${l}\n`);
   return 0;
@@ -291,7 +314,7 @@ const tail: CommandFn = async (ctx) => {
 
 const wc: CommandFn = async (ctx) => {
   const { flags: f, rest } = flags(ctx.argv.slice(1));
-  const text = inputText(ctx, rest);
+  const text = await inputText(ctx, rest);
   if (text === undefined) return 1;
   const counts = {
     l: (text.match(/\n/g) ?? []).length,

@@ -12,8 +12,10 @@ import { FsError, resolvePath } from '../fs.js';
 import { evalArith } from './arith.js';
 import type { AndOr, Command, List, Pipeline, Redirect, Word } from './ast.js';
 import { runBuiltin } from './builtins.js';
+import type { InputStream } from './input.js';
 import { ShellSyntaxError } from './lexer.js';
 import { parseScript } from './parser.js';
+import { readEvalLoop } from './repl.js';
 import { type CommandContext, type CommandIO, type ContainerContext, ProcessKilled } from './types.js';
 
 /** `exit N` unwinding to the shell's top level. */
@@ -22,6 +24,11 @@ export class ShellExit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
   }
+}
+
+/** A terminal's Ctrl-C abandoning the command line being run, unwinding to the interactive shell's prompt. */
+export class LineInterrupted extends Error {
+  override readonly name = 'LineInterrupted';
 }
 
 /** `break N` / `continue N` unwinding to the enclosing loop. */
@@ -49,6 +56,8 @@ export interface ShellInit {
   readonly positional?: readonly string[];
   /** `$$`. */
   readonly pid?: number;
+  /** See {@link Shell.foreground}. */
+  readonly foreground?: AbortSignal | undefined;
 }
 
 const ifsSplit = /[ \t\n]+/;
@@ -66,6 +75,12 @@ export class Shell {
   readonly traps = new Map<string, string>();
   readonly jobs = new Set<Promise<number>>();
   lastJobPid = 0;
+  /**
+   * Aborts when a terminal's Ctrl-C interrupts the command line an interactive shell is running: the
+   * foreground commands stop (their signal aborts) and the line unwinds to the prompt. Child shells of the
+   * line inherit it; background jobs do not (without job control they ignore SIGINT).
+   */
+  foreground: AbortSignal | undefined;
   private readonly pid: number;
   private readonly kill: AbortSignal;
   private pendingTraps: string[] = [];
@@ -85,6 +100,7 @@ export class Shell {
     this.name = init.name ?? 'sh';
     this.positional = [...(init.positional ?? [])];
     this.pid = init.pid ?? 1;
+    this.foreground = init.foreground;
   }
 
   /**
@@ -108,9 +124,19 @@ export class Shell {
   }
 
   /** Parses and runs `src`; returns the exit status (2 on a syntax error, as sh does). */
-  async runScript(src: string, io: CommandIO): Promise<number> {
+  runScript(src: string, io: CommandIO): Promise<number> {
+    return this.runTopLevel(io, () => this.subshellFree(src, io));
+  }
+
+  /** Reads and runs commands as `input` arrives (`sh` on a pipe or terminal); returns the exit status. */
+  runInput(input: InputStream, io: CommandIO): Promise<number> {
+    return this.runTopLevel(io, () => readEvalLoop(this, input, io));
+  }
+
+  /** Runs a whole shell program: `exit` ends it, then background jobs stop and the EXIT trap runs. */
+  private async runTopLevel(io: CommandIO, body: () => Promise<number>): Promise<number> {
     try {
-      return await this.subshellFree(src, io);
+      return await body();
     } catch (e) {
       if (e instanceof ShellExit) {
         this.status = e.code;
@@ -144,9 +170,10 @@ export class Shell {
   }
 
   private startJob(item: AndOr, io: CommandIO): void {
-    const child = this.subshell(AbortSignal.any([this.kill, this.jobsAbort.signal]));
+    const child = this.subshell(AbortSignal.any([this.kill, this.jobsAbort.signal]), undefined);
+    // Without job control a background job's stdin is /dev/null.
     const job = child
-      .runAndOr({ ...item, background: false }, io)
+      .runAndOr({ ...item, background: false }, { ...io, stdin: '', input: undefined })
       .catch((e: unknown) => (e instanceof ShellExit ? e.code : 137));
     this.jobs.add(job);
     void job.finally(() => this.jobs.delete(job));
@@ -155,7 +182,7 @@ export class Shell {
   }
 
   /** A copy of this shell (variables, cwd, traps reset) for `( … )`, `$( … )` and `&`. */
-  subshell(kill: AbortSignal = this.kill): Shell {
+  subshell(kill: AbortSignal = this.kill, foreground: AbortSignal | undefined = this.foreground): Shell {
     const child = new Shell({
       container: this.container,
       env: new Map(),
@@ -164,6 +191,7 @@ export class Shell {
       name: this.name,
       positional: this.positional,
       pid: this.pid,
+      foreground,
     });
     for (const [k, v] of this.vars) child.vars.set(k, v);
     for (const k of this.exported) child.exported.add(k);
@@ -181,16 +209,19 @@ export class Shell {
   }
 
   private async runPipeline(p: Pipeline, io: CommandIO): Promise<number> {
-    // Pipes are emulated by buffering: each stage's stdout becomes the next stage's stdin.
+    // Pipes are emulated by buffering: each stage's stdout becomes the next stage's stdin. Only the first
+    // stage reads the pipeline's own (possibly incremental) input.
     let stdin = io.stdin;
     let status = 0;
     for (let i = 0; i < p.commands.length; i++) {
       const last = i === p.commands.length - 1;
+      const input = i === 0 ? io.input : undefined;
       let buffered = '';
       const stageIO: CommandIO = last
-        ? { ...io, stdin }
+        ? { ...io, stdin, input }
         : {
             stdin,
+            input,
             out: (s) => {
               buffered += s;
             },
@@ -204,6 +235,7 @@ export class Shell {
 
   private async runCommand(cmd: Command, io: CommandIO): Promise<number> {
     this.checkKilled();
+    this.checkInterrupted();
     const redirected = await this.applyRedirects(cmd.redirects, io);
     if (redirected === undefined) return 1;
     switch (cmd.kind) {
@@ -334,9 +366,11 @@ export class Shell {
     };
   }
 
-  /** Aborts when the process is killed or a trapped signal interrupts the foreground command. */
+  /** Aborts when the process is killed, a trapped signal or a terminal's Ctrl-C interrupts the foreground command. */
   interruptSignal(): AbortSignal {
-    return AbortSignal.any([this.kill, this.interrupt.signal]);
+    const signals = [this.kill, this.interrupt.signal];
+    if (this.foreground) signals.push(this.foreground);
+    return AbortSignal.any(signals);
   }
 
   /** Runs `src` in this shell itself (`eval`, `.`): its variables and `exit` affect this shell. */
@@ -371,9 +405,15 @@ export class Shell {
     if (this.kill.aborted) throw new ProcessKilled('killed');
   }
 
-  /** Between commands: die if killed, run trap actions for signals that arrived. */
+  /** Throws {@link LineInterrupted} once a Ctrl-C interrupted the line being run. */
+  private checkInterrupted(): void {
+    if (this.foreground?.aborted) throw new LineInterrupted('interrupted');
+  }
+
+  /** Between commands: die if killed, unwind on Ctrl-C, run trap actions for signals that arrived. */
   private async checkpoint(io: CommandIO): Promise<void> {
     this.checkKilled();
+    this.checkInterrupted();
     while (this.pendingTraps.length > 0) {
       const sig = this.pendingTraps.shift() as string;
       this.interrupt = new AbortController();
@@ -406,7 +446,7 @@ export class Shell {
       const fs = this.container.fs;
       try {
         if (r.op === '<') {
-          cur = { ...cur, stdin: fs.readFile(path) };
+          cur = { ...cur, stdin: fs.readFile(path), input: undefined };
           continue;
         }
         if (target === '/dev/null') {
@@ -557,8 +597,8 @@ export class Shell {
 }
 
 /**
- * `sh [-c script [name [args…]]] | sh file [args…] | sh` (reads stdin; with none, exits at once as a shell
- * with no tty does).
+ * `sh [-c script [name [args…]]] | sh file [args…] | sh` (reads stdin: whole, or line by line as it arrives
+ * when incremental, with a prompt on a terminal; with none, exits at once as a shell with no tty does).
  */
 export async function runShellCommand(
   parent: Shell,
@@ -602,9 +642,11 @@ export async function runShellCommand(
     kill: parent.killSignal(),
     name,
     positional,
+    foreground: parent.foreground,
   });
   const unregister = parent.registerForeground((sig) => shell.deliverSignal(sig));
   try {
+    if (script === undefined && io.input !== undefined) return await shell.runInput(io.input, io);
     return await shell.runScript(script ?? io.stdin, io);
   } finally {
     unregister();

@@ -3,10 +3,17 @@ import type { Clock } from '@kubelab/clock';
 import type { CatalogImage } from '../catalog.js';
 import type { ContainerFs } from '../fs.js';
 import type { NetContext } from '../net/context.js';
+import type { InputStream } from './input.js';
 
-/** A command's standard streams: stdin is a whole string, output is written in chunks. */
+/**
+ * A command's standard streams. stdin is a whole string (a pipe stage's input, `< file`, a probe's none)
+ * unless `input` is set: then it arrives over time (`kubectl exec -i`) and `stdin` is ''. Read it through
+ * `stdinText`/`copyStdin` (input.ts) to handle both. Output is written in chunks.
+ */
 export interface CommandIO {
   readonly stdin: string;
+  /** Incremental input, shared by the foreground commands of an exec (its terminal or pipe). */
+  readonly input?: InputStream | undefined;
   out(text: string): void;
   err(text: string): void;
 }
