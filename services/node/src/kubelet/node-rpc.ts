@@ -1,12 +1,21 @@
 /**
  * The kubelet's side of node RPC (`kubectl logs` and `kubectl exec`, which the api relays over the bus):
  * logs come from the container's emulated process (current or `--previous`), exec runs in the sandbox and
- * streams stdout/stderr as the command writes them. stdin is not streamed: node RPC carries it as one string
- * (the api collects it until the client closes stdin) and the emulated shell reads stdin whole, so
- * `kubectl exec -i POD -- sh` runs what was typed once stdin is closed (Ctrl-D), not line by line.
+ * streams stdout/stderr as the command writes them. stdin streams too: the command reads it as it arrives
+ * (`kubectl exec -i POD -- sh` runs each line as it is typed). With `tty` the exec gets a terminal, as
+ * containerd gives it a pty: a line discipline (echo, line editing, Ctrl-C, Ctrl-D) between the keys and
+ * the command, and one output stream with `\r\n` line ends.
  */
-import { type NodeExecRequest, type NodeLogsRequest, NodeRpcError, type NodeRpcHandlers } from '@kubelab/bus';
+import {
+  type NodeExecIO,
+  type NodeExecRequest,
+  type NodeLogsRequest,
+  NodeRpcError,
+  type NodeRpcHandlers,
+} from '@kubelab/bus';
 import type { Clock } from '@kubelab/clock';
+import { type InputStream, StreamInput } from '../runtime/shell/input.js';
+import { Tty } from '../runtime/shell/tty.js';
 import type { LogLine } from '../runtime/types.js';
 import type { PodWorker } from './pod-worker.js';
 
@@ -42,6 +51,44 @@ export function selectLines(lines: readonly LogLine[], req: NodeLogsRequest, now
     out = out.filter((l) => l.wallMs >= nowWallMs - req.sinceSeconds! * 1000);
   if (req.tailLines !== undefined) out = req.tailLines <= 0 ? [] : out.slice(-req.tailLines);
   return out;
+}
+
+/** Where an exec reads and writes: its terminal (`tty`) or its pipes. */
+interface ExecStreams {
+  readonly input: InputStream | undefined;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Set when the command's Ctrl-C has nobody else to go to (the command is not an interactive shell). */
+  readonly interrupted: AbortSignal;
+  close(): void;
+}
+
+/** A terminal without keys (`kubectl exec -t` without `-i`). */
+async function* noKeys(): AsyncGenerator<string> {}
+
+function execStreams(req: NodeExecRequest, io: NodeExecIO): ExecStreams {
+  const interrupt = new AbortController();
+  if (req.tty) {
+    const tty = new Tty(io.stdin ?? noKeys(), (text) => io.stdout(text));
+    // The lowest handler: SIGINT's default action ends the command; an interactive shell registers above it.
+    tty.onInterrupt(() => interrupt.abort());
+    const input = io.stdin ? tty : undefined;
+    return {
+      input,
+      out: tty.output,
+      err: tty.output,
+      interrupted: interrupt.signal,
+      close: () => tty.close(),
+    };
+  }
+  const input = io.stdin ? new StreamInput(io.stdin) : undefined;
+  return {
+    input,
+    out: (text) => io.stdout(text),
+    err: (text) => io.stderr(text),
+    interrupted: interrupt.signal,
+    close: () => input?.close(),
+  };
 }
 
 /**
@@ -102,14 +149,20 @@ export function nodeRpcHandlers(lookup: WorkerLookup, clock: Clock): NodeRpcHand
           `unable to upgrade connection: container not found ("${c.name}")`,
         );
       }
-      // Output streams as the command writes it; stdin arrives whole (see ExecOptions.stdin).
-      const r = await sandbox.exec(c.name, req.command, {
-        ...(req.stdin !== undefined ? { stdin: req.stdin } : {}),
-        signal,
-        onStdout: (chunk) => io.stdout(chunk),
-        onStderr: (chunk) => io.stderr(chunk),
-      });
-      return { exitCode: r.exitCode };
+      // Output streams as the command writes it; stdin as it arrives (or whole, from req.stdin).
+      const streams = execStreams(req, io);
+      try {
+        const r = await sandbox.exec(c.name, req.command, {
+          ...(req.stdin !== undefined ? { stdin: req.stdin } : {}),
+          ...(streams.input ? { input: streams.input } : {}),
+          signal: AbortSignal.any([signal, streams.interrupted]),
+          onStdout: streams.out,
+          onStderr: streams.err,
+        });
+        return { exitCode: streams.interrupted.aborted ? 130 : r.exitCode };
+      } finally {
+        streams.close();
+      }
     },
   };
 }
