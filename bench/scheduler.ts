@@ -11,7 +11,9 @@
  *     and binds everything over NATS. A pod watch counts bindings. Printed: pods/s from the restart to the last
  *     binding (includes process start, lease acquisition and the initial list) and from the first to the last.
  *
- * Goal: ≥ 1,000 pods/s on a 2-core machine; printed whether met or not. Asserts nothing. Cleans up every process.
+ * Also printed: scheduler_perf's SchedulingThroughput (pods bound per 1 s window while the scheduler runs:
+ * average and percentiles), which is how Kubernetes measures it. Goal: ≥ 1,000 pods/s on a 2-core machine;
+ * printed whether met or not, by both measures. Asserts nothing. Cleans up every process.
  * Run: npm run bench:scheduler   (node --import tsx bench/scheduler.ts; BENCH_SCHED_SKIP_CLUSTER=1 for part 1 only)
  */
 import { readFileSync } from 'node:fs';
@@ -44,6 +46,29 @@ function cpuSeconds(pid: number | undefined): number {
 
 const nodeOf = (i: number) => makeNode(`node-${i}`, { cpu: '32', memory: '64Gi', pods: '110' });
 const podOf = (i: number) => makePod(`p-${i}`, { cpu: '100m', memory: '128Mi', owner: `rs-${i % OWNERS}` });
+
+/**
+ * Pods bound in each whole 1-second window from the first binding (the way scheduler_perf samples its
+ * SchedulingThroughput metric); the last, partial window is left out.
+ */
+function throughputSamples(times: readonly number[]): number[] {
+  if (times.length === 0) return [];
+  const start = times[0] ?? 0;
+  const windows = Math.floor(((times[times.length - 1] ?? start) - start) / 1000);
+  const counts = new Array<number>(windows).fill(0);
+  for (const t of times) {
+    const w = Math.floor((t - start) / 1000);
+    if (w < windows) counts[w] = (counts[w] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The p-th percentile (nearest rank) of `xs`. */
+function pct(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
 
 async function inMemory(): Promise<void> {
   const { ctx, api } = fakeContext({ clock: systemClock, seed: 1 });
@@ -138,6 +163,7 @@ async function processCluster(): Promise<void> {
       '/api/v1/namespaces/default/pods?limit=1',
     );
     const bound = new Set<string>();
+    const bindTimes: number[] = [];
     let first = 0;
     let last = 0;
     const watch = await api.watch(
@@ -148,6 +174,7 @@ async function processCluster(): Promise<void> {
         if (!spec?.nodeName || bound.has(name)) return;
         bound.add(name);
         last = performance.now();
+        bindTimes.push(last);
         if (first === 0) first = last;
       },
     );
@@ -174,7 +201,18 @@ async function processCluster(): Promise<void> {
         `${fmt((first - t0) / 1000, 2)} s; first→last bind ${fmt(steady, 2)} s = ${fmt(bound.size / steady)} pods/s`,
     );
     console.log(`CPU used meanwhile (restart→last bind, 2 cores shared): ${cpu.join(', ')}`);
-    console.log(`goal ≥ ${GOAL} pods/s (restart→last): ${rate >= GOAL ? 'met' : 'NOT met'}`);
+    const perSecond = throughputSamples(bindTimes);
+    const avg = bound.size / steady;
+    console.log(
+      `scheduler_perf-style SchedulingThroughput (pods bound per 1 s window, first→last bind, ${perSecond.length} ` +
+        `windows): average ${fmt(avg)}, p50 ${fmt(pct(perSecond, 50))}, p90 ${fmt(pct(perSecond, 90))}, ` +
+        `p99 ${fmt(pct(perSecond, 99))} pods/s`,
+    );
+    console.log(
+      `goal ≥ ${GOAL} pods/s: ${avg >= GOAL ? 'met' : 'NOT met'} by the average SchedulingThroughput ` +
+        `(Kubernetes' scheduler_perf measure, scheduler running); ${rate >= GOAL ? 'met' : 'NOT met'} by the ` +
+        'stricter restart→last bind (includes process start, lease and the initial list)',
+    );
   } finally {
     await cluster.down();
   }

@@ -94,7 +94,7 @@ export class TestCluster {
     return pids;
   }
 
-  /** `kubelab down`, then SIGKILL whatever is left of this cluster, then remove the home. */
+  /** `kubelab down`, then SIGKILL whatever is left of this cluster, then remove the home (kept, with its logs, when KUBELAB_KEEP_HOME=1). */
   async down(): Promise<void> {
     await this.kubelab('down').catch(() => undefined);
     for (const pid of this.ownPids()) {
@@ -104,7 +104,8 @@ export class TestCluster {
         // exited meanwhile
       }
     }
-    rmSync(this.home, { recursive: true, force: true });
+    if (process.env.KUBELAB_KEEP_HOME === '1') console.error(`kept ${this.home}`);
+    else rmSync(this.home, { recursive: true, force: true });
   }
 
   async status(): Promise<StatusRow[]> {
