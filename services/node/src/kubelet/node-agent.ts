@@ -4,6 +4,7 @@
  * changed (or at the status period), and knows the node's pod CIDR (node.spec.podCIDR from the IPAM
  * controller, an override, or a fallback after a wait) and so its pod IPAM.
  */
+import { createHash } from 'node:crypto';
 import { type ApiClient, isAlreadyExists, isConflict, isNotFound, resources } from '@kubelab/api-client';
 import type { Lease, Node, NodeStatus } from '@kubelab/api-types';
 import { type Clock, type Timer, repeat } from '@kubelab/clock';
@@ -132,8 +133,15 @@ export class NodeAgent {
     if (signal.aborted) return;
     this.#registered = true;
     void this.renewLease();
-    this.#timers.push(repeat(this.#d.clock, this.#d.settings.leasePeriodMs, () => void this.renewLease()));
-    this.#timers.push(repeat(this.#d.clock, this.#d.settings.statusCheckMs, () => void this.syncStatus()));
+    const { leasePeriodMs, statusCheckMs } = this.#d.settings;
+    const phase = heartbeatPhase(this.name);
+    const clock = this.#d.clock;
+    this.#timers.push(
+      repeatFrom(clock, Math.floor(phase * leasePeriodMs), leasePeriodMs, () => void this.renewLease()),
+    );
+    this.#timers.push(
+      repeatFrom(clock, Math.floor(phase * statusCheckMs), statusCheckMs, () => void this.syncStatus()),
+    );
     signal.addEventListener('abort', () => this.stop(), { once: true });
   }
 
@@ -257,6 +265,36 @@ export class NodeAgent {
       },
     };
   }
+}
+
+/**
+ * Where in each heartbeat period a node's renewals fall, in [0, 1): a hash of its name. Nodes that register
+ * together (a node process hosting 1,000 hollow nodes, a cluster restart) would otherwise all renew in the
+ * same instant every period, a burst of writes on the api's Raft log that delays pod writes and, under
+ * load, the renewals themselves; spread by name, the renewals of N nodes arrive at a steady N per period.
+ * Kubernetes' lease controller jitters each period instead (JitterUntil, factor 0.04), which spreads
+ * nodes that start at different times but barely separates nodes that start together.
+ */
+export function heartbeatPhase(nodeName: string): number {
+  return createHash('sha256').update(nodeName).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** Calls `fn` after `offsetMs`, then every `periodMs`, until cancelled. */
+function repeatFrom(clock: Clock, offsetMs: number, periodMs: number, fn: () => void): Timer {
+  let cancelled = false;
+  let every: Timer | undefined;
+  const first = clock.setTimer(offsetMs, () => {
+    if (cancelled) return;
+    fn();
+    if (!cancelled) every = repeat(clock, periodMs, fn);
+  });
+  return {
+    cancel: () => {
+      cancelled = true;
+      first.cancel();
+      every?.cancel();
+    },
+  };
 }
 
 /** The status of the Ready condition ('True', 'False', 'Unknown') or undefined. */
