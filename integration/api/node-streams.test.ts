@@ -48,7 +48,7 @@ async function startFakeNode(natsUrl: string): Promise<void> {
       execCalls.push(req);
       const [cmd, ...args] = req.command;
       if (cmd === 'cat' && args[0] === '/etc/hostname') io.stdout(`${req.pod}\n`);
-      else if (cmd === 'cat') io.stdout(req.stdin ?? '');
+      else if (cmd === 'cat') for await (const c of io.stdin ?? []) io.stdout(c);
       else if (cmd === 'sh' && args[0] === '-c') {
         io.stderr('exiting\n');
         return { exitCode: Number(/exit (\d+)/.exec(args[1] ?? '')?.[1] ?? 0) };

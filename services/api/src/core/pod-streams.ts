@@ -5,7 +5,7 @@
  * RPC. The fronts (HTTP, NATS) render the result.
  */
 import { type Pod, type Status, badRequest, forbiddenCause, invalid, invalidCause } from '@kubelab/api-types';
-import type { NodeExecRequest, NodeLogsRequest, NodeRpcClient } from '@kubelab/bus';
+import type { NodeExecIO, NodeExecRequest, NodeLogsRequest, NodeRpcClient } from '@kubelab/bus';
 import { NodeRpcError } from '@kubelab/bus';
 import type { Clock } from '@kubelab/clock';
 import type { ApiHandler, ApiResponse, RequestUser } from './handler.js';
@@ -200,7 +200,7 @@ export class PodStreams {
   exec(
     nodeName: string,
     req: NodeExecRequest,
-    io: { stdout(chunk: string): void; stderr(chunk: string): void },
+    io: NodeExecIO,
     signal?: AbortSignal,
   ): Promise<{ exitCode: number }> {
     return this.o.nodes.exec(nodeName, req, io, signal);

@@ -6,16 +6,19 @@
  * Channel framing (k8s.io/apimachinery wsstream; client-go tools/remotecommand websocket.go): every binary
  * message starts with a channel byte — 0 stdin (client → server), 1 stdout, 2 stderr, 3 error (one JSON
  * Status at the end: Success, or Failure with reason `NonZeroExitCode` and an `ExitCode` cause), 4 resize
- * (ignored here) and, in v5 only, 255 close: `[255, 0]` says the client closed stdin.
+ * (`{"Width":…,"Height":…}`; the emulated terminal has no size, so it is ignored) and, in v5 only, 255
+ * close: `[255, 0]` says the client closed stdin. With v4 stdin ends only when the socket closes.
  *
- * Node RPC exec takes stdin as one string, so the api collects stdin until the client closes it (v5) and
- * then runs the command; with v4 (no close signal) the command runs at once without stdin. Errors found
- * before the upgrade (bad token, missing pod, unknown container, no node) are answered as HTTP Status
- * responses, which kubectl prints as `Error from server (…)` (after its SPDY retry gets the same answer).
+ * The command starts at once; stdin chunks go on to the node as they arrive (node RPC streams them under
+ * flow control), so `kubectl exec -i POD -- sh` is interactive. With a TTY (`tty=true`) the node gives the
+ * command a terminal, whose output (stdout and stderr merged) comes back on channel 1. Errors found before
+ * the upgrade (bad token, missing pod, unknown container, no node) are answered as HTTP Status responses,
+ * which kubectl prints as `Error from server (…)` (after its SPDY retry gets the same answer).
  */
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { Status } from '@kubelab/api-types';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { RequestUser } from '../core/handler.js';
@@ -32,8 +35,12 @@ const STDOUT = 1;
 const STDERR = 2;
 const ERROR = 3;
 const CLOSE = 255;
-/** Bound on collected stdin (the request body limit of the api). */
-const STDIN_BYTES_MAX = 3 * 1024 * 1024;
+/**
+ * stdin held while the node is behind: above it the socket is paused (TCP then holds the client back), and
+ * it resumes below half. Large, so that only bulk input (`kubectl exec -i … < big`) ever pauses: a paused
+ * socket does not notice the client leaving.
+ */
+const STDIN_BUFFERED_CHARS_MAX = 1024 * 1024;
 const EXEC_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/;
 const TRUE = new Set(['true', '1', 't', 'T', 'TRUE', 'True']);
 
@@ -100,29 +107,73 @@ function frame(channel: number, data: string | Buffer): Buffer {
   return Buffer.concat([Buffer.from([channel]), payload]);
 }
 
-/** Collects stdin until the client closes it (v5 `[255, 0]`) or the socket ends; v4 has no stdin end. */
-function collectStdin(ws: WebSocket, v5: boolean, wanted: boolean): Promise<string | undefined> {
-  if (!wanted || !v5) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    const done = () => {
-      ws.off('message', onMessage);
-      ws.off('close', done);
-      resolve(Buffer.concat(parts).toString('utf8'));
+/**
+ * The client's stdin (channel 0) as it arrives, for the node: ends at v5's `[255, 0]` or when the socket
+ * closes. Text is decoded as UTF-8 across frame boundaries.
+ */
+class WebSocketStdin implements AsyncIterable<string> {
+  #chunks: string[] = [];
+  #bufferedChars = 0;
+  #ended = false;
+  #wake: (() => void) | undefined;
+  readonly #decoder = new StringDecoder('utf8');
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly v5: boolean,
+  ) {
+    ws.on('message', this.#onMessage);
+    ws.on('close', this.#end);
+  }
+
+  readonly #onMessage = (data: Buffer, isBinary: boolean): void => {
+    if (!isBinary || data.length === 0 || this.#ended) return;
+    if (data[0] === STDIN) this.#push(this.#decoder.write(data.subarray(1)));
+    else if (this.v5 && data[0] === CLOSE && data[1] === STDIN) this.#end();
+  };
+
+  #push(text: string): void {
+    if (text === '') return;
+    this.#chunks.push(text);
+    this.#bufferedChars += text.length;
+    if (this.#bufferedChars > STDIN_BUFFERED_CHARS_MAX && !this.ws.isPaused) this.ws.pause();
+    this.#wake?.();
+  }
+
+  readonly #end = (): void => {
+    if (this.#ended) return;
+    this.#push(this.#decoder.end());
+    this.#ended = true;
+    this.ws.off('message', this.#onMessage);
+    this.ws.off('close', this.#end);
+    this.#wake?.();
+  };
+
+  async #next(): Promise<IteratorResult<string, undefined>> {
+    while (this.#chunks.length === 0 && !this.#ended) {
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+    const chunk = this.#chunks.shift();
+    if (chunk === undefined) return { done: true, value: undefined };
+    this.#bufferedChars -= chunk.length;
+    if (this.ws.isPaused && this.#bufferedChars <= STDIN_BUFFERED_CHARS_MAX / 2) this.ws.resume();
+    return { done: false, value: chunk };
+  }
+
+  /** One reader (the node RPC client); `return()` stops listening at once. */
+  [Symbol.asyncIterator](): AsyncIterator<string, undefined> {
+    return {
+      next: () => this.#next(),
+      return: async () => {
+        this.#chunks = [];
+        this.#end();
+        if (this.ws.isPaused) this.ws.resume();
+        return { done: true, value: undefined };
+      },
     };
-    const onMessage = (data: Buffer, isBinary: boolean) => {
-      if (!isBinary || data.length === 0) return;
-      if (data[0] === STDIN && size < STDIN_BYTES_MAX) {
-        parts.push(data.subarray(1));
-        size += data.length - 1;
-      } else if (data[0] === CLOSE && data[1] === STDIN) {
-        done();
-      }
-    };
-    ws.on('message', onMessage);
-    ws.on('close', done);
-  });
+  }
 }
 
 /** Runs the command on the node and bridges its output to the socket; ends with the error channel. */
@@ -134,8 +185,7 @@ async function runExec(
 ): Promise<void> {
   const abort = new AbortController();
   ws.on('close', () => abort.abort());
-  const stdin = await collectStdin(ws, ws.protocol === 'v5.channel.k8s.io', q.stdin);
-  if (abort.signal.aborted) return;
+  const stdin = q.stdin ? new WebSocketStdin(ws, ws.protocol === 'v5.channel.k8s.io') : undefined;
   const send = (channel: number, chunk: string) => {
     if (ws.readyState === ws.OPEN) ws.send(frame(channel, chunk));
   };
@@ -143,11 +193,12 @@ async function runExec(
   try {
     const { exitCode } = await streams.exec(
       target.nodeName,
-      { ...target.request, ...(stdin !== undefined ? { stdin } : {}) },
+      target.request,
       {
         stdout: (c) => q.stdout && send(STDOUT, c),
         // With a TTY the terminal merges stderr into stdout, as kubelet does.
         stderr: (c) => (q.tty ? q.stdout && send(STDOUT, c) : q.stderr && send(STDERR, c)),
+        ...(stdin ? { stdin } : {}),
       },
       abort.signal,
     );

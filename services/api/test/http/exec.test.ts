@@ -146,23 +146,56 @@ describe('pods/exec over WebSocket', () => {
     assert.deepEqual(status.details, { causes: [{ reason: 'ExitCode', message: '3' }] });
   });
 
-  test('exec - v5 stdin is collected until the client closes it', async () => {
-    const s = await wsExec(`${cmd('cat')}&stdin=true&stdout=true`, {
-      send: [
-        Buffer.from([0, ...Buffer.from('hello ')]),
-        Buffer.from([0, ...Buffer.from('world')]),
-        Buffer.from([255, 0]),
-      ],
-    });
-    assert.ok('frames' in s);
-    assert.equal((nodes.calls[0]?.req as NodeExecRequest).stdin, 'hello world');
-  });
+  test(
+    'exec - v5 stdin streams to the node as it arrives and ends with [255, 0]',
+    { timeout: 20_000 },
+    async () => {
+      const ws = new WebSocket(
+        `wss://127.0.0.1:${server.port}/api/v1/namespaces/default/pods/web/exec?${cmd('cat')}&stdin=true&stdout=true`,
+        ['v5.channel.k8s.io'],
+        { rejectUnauthorized: false, headers: { authorization: `Bearer ${TOKEN}` } },
+      );
+      const frames: { channel: number; text: string }[] = [];
+      let wake: (() => void) | undefined;
+      ws.on('message', (data: Buffer) => {
+        frames.push({ channel: data[0] ?? -1, text: data.subarray(1).toString('utf8') });
+        wake?.();
+      });
+      const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
+      const frameCount = async (n: number) => {
+        while (frames.length < n) {
+          await new Promise<void>((r) => {
+            wake = r;
+          });
+        }
+      };
+      await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+      ws.send(Buffer.from([0, ...Buffer.from('hello ')]));
+      // The echo comes back while stdin is still open: nothing waits for the end of stdin.
+      await frameCount(1);
+      assert.deepEqual(frames[0], { channel: 1, text: 'hello ' });
+      // A resize is not stdin; a character split across two frames arrives whole.
+      ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":80,"Height":24}')]));
+      const e = Buffer.from('é');
+      ws.send(Buffer.from([0, ...e.subarray(0, 1)]));
+      ws.send(Buffer.from([0, ...e.subarray(1), ...Buffer.from('!')]));
+      ws.send(Buffer.from([255, 0]));
+      await closed;
+      assert.deepEqual(nodes.stdinChunks.join(''), 'hello é!');
+      assert.deepEqual(
+        frames.map((f) => f.channel),
+        [...frames.slice(0, -1).map(() => 1), 3],
+      );
+      assert.equal(JSON.parse(frames.at(-1)?.text ?? '{}').status, 'Success');
+      assert.equal((nodes.calls[0]?.req as NodeExecRequest).stdin, undefined);
+    },
+  );
 
-  test('exec - v4 runs at once without stdin', async () => {
+  test('exec - v4 starts at once with stdin open (it ends with the socket)', async () => {
     const s = await wsExec(`${cmd('true')}&stdin=true&stdout=true`, { protocols: ['v4.channel.k8s.io'] });
     assert.ok('frames' in s);
     assert.equal(s.protocol, 'v4.channel.k8s.io');
-    assert.equal((nodes.calls[0]?.req as NodeExecRequest).stdin, undefined);
+    assert.equal(JSON.parse(s.frames.at(-1)?.text ?? '{}').status, 'Success');
   });
 
   test('exec - the node refusing arrives as a Failure on the error channel', async () => {
@@ -224,8 +257,9 @@ describe('real kubectl exec and logs', { skip: !existsSync(KUBECTL) }, () => {
     assert.match(failed.stderr, /command terminated with exit code 7/);
 
     nodes = new FakeNodes();
-    await kubectl(['exec', '-i', 'web', '-c', 'app', '--', 'cat'], 'from stdin\n');
-    assert.equal((nodes.calls[0]?.req as NodeExecRequest).stdin, 'from stdin\n');
+    const piped = await kubectl(['exec', '-i', 'web', '-c', 'app', '--', 'cat'], 'from stdin\n');
+    assert.deepEqual(piped, { code: 0, stdout: 'from stdin\n', stderr: '' });
+    assert.equal(nodes.stdinChunks.join(''), 'from stdin\n');
 
     const missing = await kubectl(['exec', 'nope', '--', 'ls']);
     assert.equal(missing.code, 1);

@@ -10,6 +10,8 @@ export class FakeNodes implements NodeRpcClient {
   hold: Promise<void> | undefined;
   cancelled = false;
   execResult = { exitCode: 0 };
+  /** What `cat` (no arguments) read from the streamed stdin, chunk by chunk. */
+  readonly stdinChunks: string[] = [];
 
   async *logs(node: string, req: NodeLogsRequest, signal?: AbortSignal): AsyncIterable<string> {
     this.calls.push({ node, req });
@@ -31,6 +33,13 @@ export class FakeNodes implements NodeRpcClient {
     this.calls.push({ node, req });
     if (this.refuse) throw this.refuse;
     for (const c of this.chunks) io.stdout(c);
+    // `cat` echoes its stdin as it arrives, as the emulated one does; other commands ignore stdin.
+    if (req.command.length === 1 && req.command[0] === 'cat') {
+      for await (const c of io.stdin ?? []) {
+        this.stdinChunks.push(c);
+        io.stdout(c);
+      }
+    }
     return this.execResult;
   }
 }
