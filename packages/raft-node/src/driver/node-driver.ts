@@ -30,6 +30,7 @@ import {
   type Entry,
   EntryType,
   ErrProposalDropped,
+  type HardState,
   type Message,
   MessageType,
   type Ready,
@@ -80,6 +81,11 @@ export class NodeDriver<R = undefined> {
   private appliedIndex: number;
   private ticks = 0;
   private tickTimer: { cancel(): void } | undefined;
+  /**
+   * The hard state of a Ready whose only write was a new commit index, not written (see handleReady): it
+   * goes to the disk with the next write, or at stop.
+   */
+  private deferredHardState: HardState | undefined;
   /** Messages of a Ready waiting for the loop to turn (sendAfterReplies); sent before any later ones. */
   private held: Message[] | undefined;
   /** Wakes the Ready loop when it waits for work; undefined while the loop is busy. */
@@ -222,6 +228,12 @@ export class NodeDriver<R = undefined> {
     this.tickTimer?.cancel();
     this.kick();
     await this.loopDone;
+    const hs = this.deferredHardState;
+    this.deferredHardState = undefined;
+    if (hs !== undefined && cause === undefined) {
+      // Not needed for safety (see handleReady); it saves a restarted node from re-learning its commit index.
+      await this.cfg.storage.save({ entries: [], hardState: hs }, false).catch(() => undefined);
+    }
     await this.cfg.transport.stop();
     const err = new ErrDriverStopped(cause === undefined ? undefined : { cause });
     this.proposals.rejectAll(err);
@@ -321,13 +333,18 @@ export class NodeDriver<R = undefined> {
   }
 
   /**
-   * persist → send → apply → advance (principle 3), then maybe snapshot. Two overlaps, both safe:
+   * persist → send → apply → advance (principle 3), then maybe snapshot. Two departures, both safe:
    * - a leader sends first (the default; see NodeDriverConfig.leaderSendsBeforePersist);
    * - a Ready whose only write is a new commit index (no entries, term, vote or snapshot: `mustSync` false)
-   *   is applied while that write is in flight. Nothing depends on the commit index being on disk (it is
-   *   never fsynced on its own; a restart re-learns it from the leader), and the loop still waits for the
-   *   write before the next Ready. Not with a durable state machine (`applied` set): its applied index must
-   *   never get ahead of the commit index on disk, or a restart would find applied > commit.
+   *   writes nothing: its hard state rides along with the next write (or is written at stop). Nothing
+   *   depends on the commit index being on disk (it is never fsynced on its own, so a crash could lose it
+   *   anyway, and a restart re-learns it from the leader). At concurrency 1 every write has such a Ready on
+   *   every node (the leader's commit, then the followers' on the next append or heartbeat), and on the
+   *   leader its write sat between the apply and the client's reply: a synchronous write() that, on a
+   *   busy ext4, waits for the journal (the mtime update) now and then. Not with a durable state machine
+   *   (`applied` set): its applied index must never get ahead of the commit index on disk, or a restart
+   *   would find applied > commit, so there the write is made and awaited before the next Ready (it
+   *   overlaps the apply).
    */
   private async handleReady(rd: Ready): Promise<void> {
     const c = this.cfg;
@@ -342,20 +359,24 @@ export class NodeDriver<R = undefined> {
     const afterApply = leader && rd.committedEntries.length > 0 && onlyCommitNews(rd);
     const sendFirst = c.leaderSendsBeforePersist && leader && !afterApply;
     if (sendFirst) this.send(rd.messages);
-    const saving = this.persist(rd);
-    const commitOnly =
-      !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined && c.applied === undefined;
-    if (commitOnly)
-      void saving.catch(() => undefined); // awaited below; this only marks it handled
-    else await saving;
-    if (probe !== undefined && rd.entries.length > 0 && !commitOnly) {
+    const commitOnly = !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined;
+    let saving: Promise<void> | undefined;
+    if (commitOnly && c.applied === undefined) {
+      if (rd.hardState !== undefined) this.deferredHardState = rd.hardState;
+    } else {
+      saving = this.persist(rd);
+      if (commitOnly)
+        void saving.catch(() => undefined); // awaited below; this only marks it handled
+      else await saving;
+    }
+    if (probe !== undefined && rd.entries.length > 0) {
       probe.mark('persisted', rd.entries[0]!.index, rd.entries[rd.entries.length - 1]!.index);
     }
     if (!sendFirst && !afterApply) this.send(rd.messages);
     if (rd.snapshot !== undefined) this.applySnapshot(rd.snapshot);
     if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
     if (afterApply) this.sendAfterReplies(rd.messages);
-    if (commitOnly) await saving;
+    if (saving !== undefined && commitOnly) await saving;
     this.rn.advance(rd);
     if (rd.readStates.length > 0) this.reads.onReadStates(rd.readStates, this.appliedIndex);
     else if (rd.committedEntries.length > 0) this.reads.onApplied(this.appliedIndex);
@@ -363,14 +384,20 @@ export class NodeDriver<R = undefined> {
     c.metrics.readyMs(c.clock.now() - started);
   }
 
-  /** Writes the Ready's hard state, entries and snapshot (fsync when `mustSync`); resolves when done. */
+  /**
+   * Writes the Ready's hard state (or a deferred one), entries and snapshot (fsync when `mustSync`);
+   * resolves when done.
+   */
   private persist(rd: Ready): Promise<void> {
-    if (rd.entries.length === 0 && rd.hardState === undefined && rd.snapshot === undefined) {
+    // A Ready's hard state is whole (term, vote, commit) and newer than a deferred one.
+    const hardState = rd.hardState ?? this.deferredHardState;
+    this.deferredHardState = undefined;
+    if (rd.entries.length === 0 && hardState === undefined && rd.snapshot === undefined) {
       return Promise.resolve();
     }
     const update = {
       entries: rd.entries,
-      ...(rd.hardState === undefined ? {} : { hardState: rd.hardState }),
+      ...(hardState === undefined ? {} : { hardState }),
       ...(rd.snapshot === undefined ? {} : { snapshot: rd.snapshot }),
     };
     return this.cfg.storage.save(update, rd.mustSync);
@@ -438,6 +465,11 @@ export class NodeDriver<R = undefined> {
     const c = this.cfg;
     if (c.snapshotEntries === 0 || this.appliedIndex - this.snapshotIndex < c.snapshotEntries) return;
     const index = this.appliedIndex;
+    // The commit index on disk must cover the snapshot (a restart refuses commit < snapshot index): write
+    // a deferred one first; the snapshot's sync makes it durable with the marker.
+    const hs = this.deferredHardState;
+    this.deferredHardState = undefined;
+    if (hs !== undefined) await c.storage.save({ entries: [], hardState: hs }, false);
     await c.storage.createSnapshot(index, this.confState, c.stateMachine.snapshot());
     this.snapshotIndex = index;
     const compactTo = index - c.snapshotCatchUpEntries;

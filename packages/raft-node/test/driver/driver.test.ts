@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import type { Tracer } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
 import {
+  type ConfState,
   ErrBusy,
   ErrNotLeader,
   ErrProposalOverwritten,
@@ -17,6 +18,7 @@ import {
   type ProbePoint,
   type RaftEvent,
   RawNode,
+  type Snapshot,
   type StorageUpdate,
   createRaftMetrics,
 } from '../../src/index.js';
@@ -256,6 +258,56 @@ describe('driver', () => {
     assert.deepEqual(c.node(lagging).sm.applied, leader.sm.applied);
     assert.ok(c.node(lagging).driver.status().snapshotIndex >= 40, 'it received a snapshot');
     await c.stopAll();
+  });
+
+  it('driver - a Ready that only moves the commit index writes nothing; its hard state rides with the next write', async () => {
+    // Every save is recorded per node: a commit-only save has no entries, no snapshot, and mustSync false.
+    const saves = new Map<number, { entries: number; commit: number | undefined; sync: boolean }[]>();
+    const c = new TestCluster(IDS, { snapshotEntries: 10, snapshotCatchUpEntries: 2 });
+    for (const id of IDS) {
+      const log: { entries: number; commit: number | undefined; sync: boolean }[] = [];
+      saves.set(id, log);
+      // A subclass, not Object.create: compaction writes fields that save must see.
+      const spy = new (class extends MemoryStorage {
+        override save(u: StorageUpdate, mustSync: boolean): Promise<void> {
+          log.push({ entries: u.entries.length, commit: u.hardState?.commit, sync: mustSync });
+          return super.save(u, mustSync);
+        }
+        override createSnapshot(index: number, cs: ConfState, d: Uint8Array): Promise<Snapshot> {
+          // The commit index on disk covers every snapshot (a restart refuses commit < snapshot index).
+          const onDisk = this.initialState().hardState.commit;
+          assert.ok(onDisk >= index, `node ${id}: commit on disk ${onDisk} below snapshot ${index}`);
+          return super.createSnapshot(index, cs, d);
+        }
+      })();
+      RawNode.bootstrap(spy, IDS);
+      await c.start(id, spy);
+    }
+    const leader = await c.waitForLeader();
+    for (let i = 0; i < 25; i++) {
+      const res = await c.settle(leader.driver.propose(data(`d${i}`)));
+      assert.ok(res.ok, `proposal ${i}: ${res.ok ? '' : String(res.error)}`);
+    }
+    const commit = leader.driver.status().commit;
+    await c.until(() => IDS.every((id) => c.node(id).driver.status().applied === commit), 'all applied');
+    for (const id of IDS) {
+      const log = saves.get(id)!;
+      const commitOnly = log.filter((s) => s.entries === 0 && !s.sync);
+      // Only the flushes before a snapshot (every 10 entries) remain; at stop, one more.
+      assert.ok(commitOnly.length <= 4, `node ${id}: ${commitOnly.length} commit-only saves`);
+      // The commit index still reaches the disk, with the entries written after it.
+      assert.ok(
+        log.some((s) => s.entries > 0 && s.commit !== undefined && s.commit > 2),
+        `node ${id}`,
+      );
+      const snap = c.node(id).driver.status().snapshotIndex;
+      assert.ok(snap >= 20, `node ${id}: snapshot at ${snap}`);
+    }
+    await c.stopAll();
+    // stop() writes the last deferred commit index: a restart starts from it.
+    for (const id of IDS) {
+      assert.equal(c.node(id).storage.initialState().hardState.commit, commit, `node ${id} commit on disk`);
+    }
   });
 
   it('driver - bounded: proposals beyond maxPendingProposals fail fast with ErrBusy', async () => {
