@@ -19,6 +19,7 @@
  *
  *   npm run bench:raft
  *   BENCH_TRACE=1 BENCH_CONCURRENCY=1 BENCH_SKIP=failover npm run bench:raft   # per-stage latency breakdown
+ *   BENCH_C1_DURATION_MS=60000 BENCH_ROUNDS=6 …   # longer concurrency-1 cells, more interleaved rounds
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -44,8 +45,9 @@ const BASELINE = process.env.BENCH_BASELINE;
 const IDS = [1, 2, 3];
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,256').split(',').map(Number);
 /**
- * Profiling knobs: `BENCH_SKIP=etcd,failover`, extra server args (`BENCH_KV_ARGS='--no-fsync'`, or
- * `'--trace-cpu-profile'` with BENCH_TRACE), `BENCH_KEEP=1` keeps the data dir (traces, profiles).
+ * Profiling knobs: `BENCH_SKIP=etcd,strict,failover` (any of them), extra server args
+ * (`BENCH_KV_ARGS='--no-fsync'`, or `'--trace-cpu-profile'` with BENCH_TRACE), `BENCH_KEEP=1` keeps the data
+ * dir (traces, profiles).
  */
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
 const KV_ARGS = (process.env.BENCH_KV_ARGS ?? '').split(' ').filter(Boolean);
@@ -55,6 +57,12 @@ const VALUE_BYTES = 256;
 const KEYS_PER_WORKER = 100;
 const WARMUP_MS = 1_000;
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 6_000);
+/**
+ * Measured time of the concurrency-1 cells. At ~300-500 writes/s, 6 s give 2-3k samples: a p99 resting on
+ * the 20-30 slowest writes, which moves by ±30 % between runs on a shared machine. 30 s give ~10-15k per
+ * side (the p99 then rests on 100-150 writes); the tables print the sample counts and each round's p99.
+ */
+const C1_DURATION_MS = Number(process.env.BENCH_C1_DURATION_MS ?? 30_000);
 /**
  * Each cell's measured time is split into this many rounds, interleaved (per round: every raft-node variant,
  * then etcd), so that both sides sample the same moments of a shared machine's varying load.
@@ -68,6 +76,8 @@ type Proc = ReturnType<typeof spawnTracked>;
 
 interface CellResult {
   readonly ops: number;
+  /** p99 of each round alone: how much the p99 moves within one run. */
+  readonly roundP99: readonly number[];
   readonly errors: number;
   readonly perSec: number;
   readonly p50: number;
@@ -77,16 +87,18 @@ interface CellResult {
 /** One side's measurements in one cell, accumulated over its rounds. */
 interface Samples {
   readonly latencies: number[];
+  readonly roundP99: number[];
   errors: number;
   measuredMs: number;
 }
 
-const newSamples = (): Samples => ({ latencies: [], errors: 0, measuredMs: 0 });
+const newSamples = (): Samples => ({ latencies: [], roundP99: [], errors: 0, measuredMs: 0 });
 
 function summarize(s: Samples): CellResult {
   const sorted = [...s.latencies].sort((a, b) => a - b);
   return {
     ops: sorted.length,
+    roundP99: s.roundP99,
     errors: s.errors,
     perSec: s.measuredMs === 0 ? Number.NaN : sorted.length / (s.measuredMs / 1000),
     p50: percentile(sorted, 50),
@@ -113,6 +125,7 @@ async function runSlice(
   op: (worker: number, n: number, measureFrom: number) => Promise<void>,
 ): Promise<void> {
   const started = performance.now();
+  const before = into.latencies.length;
   const measureFrom = started + warmupMs;
   const end = measureFrom + durationMs;
   const worker = async (w: number) => {
@@ -131,6 +144,12 @@ async function runSlice(
   };
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   into.measuredMs += durationMs;
+  into.roundP99.push(
+    percentile(
+      [...into.latencies.slice(before)].sort((a, b) => a - b),
+      99,
+    ),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- raft-node
@@ -396,10 +415,13 @@ async function throughputTables(raftBus: Bus, variants: readonly Variant[], etcd
       ...variants.map((v, j) => raftSide(raftBus, v, c, (i * variants.length + j + 1) * 10_000)),
       etcdSide(etcdUrl, c),
     ];
+    const durationMs = c === 1 ? C1_DURATION_MS : DURATION_MS;
+    // Start the servers' traces afresh, so their CPU, GC and loop-delay figures cover this cell only.
+    if (TRACE) for (const v of variants) await v.cluster.traces();
     for (let round = 0; round < ROUNDS; round++) {
       console.log(`concurrency ${c}, round ${round + 1}/${ROUNDS}: ${loadLine()}`);
       for (const side of sides) {
-        await side.slice(round === 0 ? WARMUP_MS : ROUND_WARMUP_MS, DURATION_MS / ROUNDS);
+        await side.slice(round === 0 ? WARMUP_MS : ROUND_WARMUP_MS, durationMs / ROUNDS);
       }
     }
     for (const side of sides) {
@@ -409,15 +431,15 @@ async function throughputTables(raftBus: Bus, variants: readonly Variant[], etcd
   }
   const etcd = results.get('etcd')!;
   console.log(
-    `\nputs of ${VALUE_BYTES}-byte values, 3 nodes each, fsync on; ${DURATION_MS / 1000} s per cell in ${ROUNDS} interleaved rounds, after ${WARMUP_MS / 1000} s warm-up`,
+    `\nputs of ${VALUE_BYTES}-byte values, 3 nodes each, fsync on; ${DURATION_MS / 1000} s per cell (concurrency 1: ${C1_DURATION_MS / 1000} s) in ${ROUNDS} interleaved rounds, after ${WARMUP_MS / 1000} s warm-up; samples = measured writes (raft-node/etcd)`,
   );
   for (const v of variants) {
     const raft = results.get(v.name)!;
     console.log(`\n${v.name} vs etcd`);
     console.log(
-      ' concurrency |  raft-node/s |   etcd/s |  ratio | raft p50 ms | etcd p50 ms | raft p99 ms | etcd p99 ms | p99 ratio |  errors',
+      ' concurrency |  raft-node/s |   etcd/s |  ratio | raft p50 ms | etcd p50 ms | raft p99 ms | etcd p99 ms | p99 ratio |  errors |       samples',
     );
-    console.log('-'.repeat(122));
+    console.log('-'.repeat(138));
     for (const [i, c] of CONCURRENCY.entries()) {
       const r = raft[i]!;
       const e = etcd[i]!;
@@ -432,8 +454,16 @@ async function throughputTables(raftBus: Bus, variants: readonly Variant[], etcd
         fmt(e.p99, 2).padStart(12),
         `${fmt(r.p99 / e.p99, 2)}x`.padStart(10),
         `${r.errors}/${e.errors}`.padStart(8),
+        `${r.ops}/${e.ops}`.padStart(14),
       ];
       console.log(row.join(' |'));
+    }
+    for (const [i, c] of CONCURRENCY.entries()) {
+      const perRound = (x: CellResult) => x.roundP99.map((v) => fmt(v, 2)).join(', ');
+      const ratios = raft[i]!.roundP99.map((v, k) => `${fmt(v / etcd[i]!.roundP99[k]!, 2)}x`).join(', ');
+      console.log(
+        `  concurrency ${c}, p99 per round (ms): raft-node ${perRound(raft[i]!)}; etcd ${perRound(etcd[i]!)}; ratios ${ratios}`,
+      );
     }
   }
 }
@@ -486,7 +516,11 @@ async function main(): Promise<void> {
       BASELINE === undefined
         ? undefined
         : new RaftCluster(nats.url, root, 'baseline', [], join(BASELINE, 'bench/raft/kv/server.ts'));
-    const clusters = [strict, overlap, ...(baseline === undefined ? [] : [baseline])];
+    const clusters = [
+      ...(SKIP.has('strict') ? [] : [strict]),
+      overlap,
+      ...(baseline === undefined ? [] : [baseline]),
+    ];
     for (const cluster of clusters) await Promise.all(IDS.map((id) => cluster.spawn(id)));
     const members = await startEtcd(root);
     const raftBus = await connectBus({ servers: nats.url, name: 'bench-client', logger: silentLogger() });
@@ -498,7 +532,7 @@ async function main(): Promise<void> {
     console.log(`etcd leader: ${etcdLeaderMember.name}; ${loadLine()}`);
     const variants = [
       { name: 'raft-node (default: leader sends before persist)', cluster: overlap },
-      { name: 'raft-node (strict: persist → send)', cluster: strict },
+      ...(SKIP.has('strict') ? [] : [{ name: 'raft-node (strict: persist → send)', cluster: strict }]),
       ...(baseline === undefined ? [] : [{ name: `baseline ${BASELINE} (its default)`, cluster: baseline }]),
     ];
     await throughputTables(raftBus, variants, etcdLeaderMember.clientUrl);
