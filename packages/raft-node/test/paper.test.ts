@@ -6,17 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { seededRng } from '@kubelab/clock';
 import {
   type Entry,
   ErrProposalDropped,
   type Message,
   MessageType,
   type Raft,
+  RawNode,
   StateType,
   bcastAppend,
 } from '../src/internal.js';
 import { entry, entsWithTerms, ids, msg, newTestRaft, readMessages, storageWithPeers } from './helpers.js';
-import { Network } from './network.js';
+import { Network, utf8 } from './network.js';
 
 /** Message fields worth comparing, with entries as "term/index[:data]". */
 function pick(m: Message) {
@@ -530,6 +532,83 @@ describe('§5.4 safety', () => {
       assert.equal(r.raftLog.committed, wcommit);
     });
   }
+});
+
+describe('thesis §10.2.1 writing to the leader’s disk in parallel', () => {
+  // Reference: thesis §10.2.1 "the leader can write to its disk in parallel with replicating to the
+  // followers [...] the leader may even commit an entry before it has been written to its own disk, if a
+  // majority of followers have written it to their disks." This core counts the leader's own entries at
+  // append (etcd raft before its async storage writes): a follower's durable acknowledgement commits an
+  // entry whose Ready, on the leader, is still being persisted. The Ready contract keeps that safe: the
+  // commit surfaces (committed entries to apply, commit index to followers) only in a later Ready, which a
+  // driver takes after the first one's write completed, so nothing acts on the entry before a majority,
+  // leader included, has it durable.
+  test("a follower's acknowledgement commits an entry the leader has not yet persisted; the commit surfaces in the next Ready", () => {
+    const s = storageWithPeers([1, 2, 3]);
+    const rn = new RawNode({ id: 1, storage: s, rng: seededRng(1), preVote: false });
+    rn.campaign();
+    let rd = rn.ready();
+    s.saveSync(rd);
+    rn.advance(rd);
+    for (const from of [2, 3])
+      rn.step(msg({ type: MessageType.VoteResp, from, to: 1, term: rd.hardState!.term }));
+    // The leader's no-op, committed by everyone.
+    const commitAll = () => {
+      const r = rn.ready();
+      s.saveSync(r);
+      for (const m of r.messages) {
+        if (m.type !== MessageType.App) continue;
+        const last = m.entries.at(-1)?.index ?? m.index;
+        rn.step(msg({ type: MessageType.AppResp, from: m.to, to: 1, term: m.term, index: last }));
+      }
+      rn.advance(r);
+    };
+    commitAll();
+    commitAll();
+    const term = rn.status().term;
+    const before = rn.status().commit;
+
+    rn.propose(utf8('x'));
+    const rd1 = rn.ready(); // the leader's write of x starts; its MsgApps may leave before it ends
+    assert.deepEqual(ids(rd1.entries), [`${term}/${before + 1}:x`]);
+    assert.ok(rd1.mustSync);
+    const app = rd1.messages.find((m) => m.type === MessageType.App && m.to === 2)!;
+    // Follower 2 has x durably and says so, while rd1 is not persisted (no saveSync, no advance yet).
+    rn.step(msg({ type: MessageType.AppResp, from: 2, to: 1, term, index: app.entries.at(-1)!.index }));
+    assert.equal(rn.status().commit, before + 1, 'committed: leader (counted at append) + follower 2');
+    assert.equal(s.lastIndex(), before, 'x is not in the leader’s storage yet');
+
+    // The driver finishes rd1 (write, then advance) before it asks for the next Ready: only that one
+    // hands out x to apply and tells the followers that x is committed.
+    s.saveSync(rd1);
+    rn.advance(rd1);
+    rd = rn.ready();
+    assert.deepEqual(ids(rd.committedEntries), [`${term}/${before + 1}:x`]);
+    assert.equal(rd.hardState?.commit, before + 1);
+    const commits = rd.messages.filter((m) => m.type === MessageType.App).map((m) => [m.to, m.commit]);
+    assert.deepEqual(commits, [
+      [2, before + 1],
+      [3, before + 1],
+    ]);
+  });
+
+  test('without a follower acknowledgement nothing commits, however long the leader’s own write takes', () => {
+    const s = storageWithPeers([1, 2, 3]);
+    const rn = new RawNode({ id: 1, storage: s, rng: seededRng(1), preVote: false });
+    rn.campaign();
+    const rd = rn.ready();
+    s.saveSync(rd);
+    rn.advance(rd);
+    for (const from of [2, 3])
+      rn.step(msg({ type: MessageType.VoteResp, from, to: 1, term: rd.hardState!.term }));
+    const rd1 = rn.ready(); // the no-op
+    s.saveSync(rd1);
+    rn.advance(rd1);
+    const noop = rd1.entries[0]!.index;
+    assert.ok(rn.status().commit < noop, 'the leader alone is no majority of three');
+    assert.equal(s.lastIndex(), noop, 'though the no-op is durable on the leader');
+    assert.equal(rn.hasReady(), false);
+  });
 });
 
 describe('Figure 3: safety properties under random faults', () => {
