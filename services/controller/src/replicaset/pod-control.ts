@@ -3,7 +3,7 @@
  * `GetPodFromTemplate`): SuccessfulCreate "Created pod: web-7d9f8-abcde", FailedCreate "Error creating: …",
  * SuccessfulDelete "Deleted pod: …", FailedDelete "Error deleting: …".
  */
-import { type ApiClient, isNotFound, isTimeout, resources } from '@kubelab/api-client';
+import { type ApiClient, ApiUnavailableError, isNotFound, isTimeout, resources } from '@kubelab/api-client';
 import {
   type KubeObject,
   type OwnerReference,
@@ -52,6 +52,15 @@ export function podFromTemplate(
   };
 }
 
+/**
+ * Whether a write that failed may still have been applied: the api answered Timeout (504/ServerTimeout: the
+ * write did not commit in time but may later), or no reply came in time (the request may be queued or
+ * applied). No responders and overload refusals are certain failures.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  return isTimeout(err) || (err instanceof ApiUnavailableError && err.why === 'timeout');
+}
+
 /** The api-backed {@link PodControl}. */
 export function realPodControl(client: ApiClient, recorder: EventRecorder): PodControl {
   return {
@@ -65,7 +74,7 @@ export function realPodControl(client: ApiClient, recorder: EventRecorder): PodC
         recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
         return created;
       } catch (err) {
-        if (!isTimeout(err)) {
+        if (!outcomeUnknown(err)) {
           recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${messageOf(err)}`);
         }
         throw err;

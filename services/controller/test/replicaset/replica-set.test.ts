@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resources } from '@kubelab/api-client';
-import { ApiError, failureStatus } from '@kubelab/api-client';
+import { ApiError, ApiUnavailableError, failureStatus } from '@kubelab/api-client';
 import type { Event, Pod, ReplicaSet, ReplicationController } from '@kubelab/api-types';
 import {
   REPLICATION_CONTROLLER_KIND,
@@ -9,6 +9,7 @@ import {
   ReplicaSetController,
   slowStartBatch,
 } from '../../src/replicaset/index.js';
+import { type PodControl, realPodControl } from '../../src/replicaset/pod-control.js';
 import { gatedWatch, harness, makeReady, podsOf, replicaSet, settle } from './fixtures.js';
 
 const KEY = 'default/web';
@@ -344,6 +345,90 @@ test('replicaset - runs as a controller: pods deleted from outside are replaced'
     assert.equal(h.api.object(resources.pods, victim.metadata.name ?? '', 'default'), undefined);
     h.stop();
     await running;
+  } finally {
+    h.stop();
+  }
+});
+
+/**
+ * A PodControl whose `late`-th create (1-based) answers with a timeout and lands only when `land()` is called
+ * (a write whose reply was lost, or that committed after the caller gave up); other creates go through.
+ */
+function lateCreate(h: Awaited<ReturnType<typeof setup>>, late: number, error: () => Error) {
+  const real = realPodControl(h.ctx.client, h.ctx.recorder);
+  let n = 0;
+  let pending: (() => Promise<unknown>) | undefined;
+  const control: PodControl = {
+    async createPod(namespace, template, owner, ref) {
+      n++;
+      if (n !== late) return real.createPod(namespace, template, owner, ref);
+      pending = () => real.createPod(namespace, template, owner, ref);
+      throw error();
+    },
+    deletePod: (namespace, name, owner) => real.deletePod(namespace, name, owner),
+  };
+  return { control, land: async () => pending?.() };
+}
+
+for (const [what, error] of [
+  ['the api timed out (504)', () => new ApiError(failureStatus(504, 'request did not complete', 'Timeout'))],
+  ['no reply in time', () => new ApiUnavailableError('timeout', 'request timed out after 10000 ms')],
+] as const) {
+  test(`replicaset - a create whose outcome is unknown (${what}) stays expected: no replacement before the informer shows it`, async () => {
+    const h = await setup(11);
+    const late = lateCreate(h, 2, error);
+    const c = new ReplicaSetController({
+      ctx: h.ctx,
+      kind: REPLICA_SET_KIND,
+      workers: 1,
+      podControl: late.control,
+    });
+    try {
+      const [rs] = h.api.seed(resources.replicasets, replicaSet('web', 3)) as ReplicaSet[];
+      await h.start();
+      // Batches of 1 then 2: the second create times out, the third works; the sync fails and is retried.
+      await assert.rejects(c.syncReplicaSet(KEY));
+      await settle();
+      assert.equal(podsOf(h.api, rs as ReplicaSet).length, 2);
+      await c.syncReplicaSet(KEY);
+      await settle();
+      assert.equal(
+        podsOf(h.api, rs as ReplicaSet).length,
+        2,
+        'no replacement for a create that may still land',
+      );
+      await late.land();
+      await settle();
+      await c.syncReplicaSet(KEY);
+      await settle();
+      assert.equal(podsOf(h.api, rs as ReplicaSet).length, 3);
+      assert.equal(h.api.writes('pods').filter((a) => a.verb === 'delete').length, 0, 'nothing over-created');
+    } finally {
+      h.stop();
+    }
+  });
+}
+
+test('replicaset - a timed-out create that never lands is replaced once the expectations expire', async () => {
+  const h = await setup(12);
+  const late = lateCreate(h, 2, () => new ApiUnavailableError('timeout', 'request timed out after 10000 ms'));
+  const c = new ReplicaSetController({
+    ctx: h.ctx,
+    kind: REPLICA_SET_KIND,
+    workers: 1,
+    podControl: late.control,
+  });
+  try {
+    const [rs] = h.api.seed(resources.replicasets, replicaSet('web', 3)) as ReplicaSet[];
+    await h.start();
+    await assert.rejects(c.syncReplicaSet(KEY));
+    await settle();
+    await c.syncReplicaSet(KEY);
+    assert.equal(podsOf(h.api, rs as ReplicaSet).length, 2);
+    h.clock.advance(5 * 60_000 + 1);
+    await c.syncReplicaSet(KEY);
+    await settle();
+    assert.equal(podsOf(h.api, rs as ReplicaSet).length, 3);
   } finally {
     h.stop();
   }
