@@ -5,7 +5,7 @@
  * controller, an override, or a fallback after a wait) and so its pod IPAM.
  */
 import { createHash } from 'node:crypto';
-import { type ApiClient, isAlreadyExists, isConflict, isNotFound, resources } from '@kubelab/api-client';
+import { type ApiClient, isAlreadyExists, isNotFound, resources } from '@kubelab/api-client';
 import type { Lease, Node, NodeStatus } from '@kubelab/api-types';
 import { type Clock, type Timer, repeat } from '@kubelab/clock';
 import { microTime, rfc3339 } from '@kubelab/controller-kit';
@@ -21,6 +21,9 @@ import {
 } from './node-status.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+/** Attempts per lease renewal (kubelet's nodelease `maxUpdateRetries`). */
+export const LEASE_RENEW_ATTEMPTS = 5;
 
 /** Timing and pod CIDR settings of one node. */
 export interface NodeAgentSettings {
@@ -204,15 +207,29 @@ export class NodeAgent {
     }
   }
 
-  /** Renews (or creates) the node's Lease. */
+  /**
+   * Renews (or creates) the node's Lease, retrying at once up to {@link LEASE_RENEW_ATTEMPTS} times (kubelet's
+   * `maxUpdateRetries`): a renewal that timed out on a stalled api replica or lost a conflict is retried
+   * (any replica may answer, and a conflict re-reads the Lease) instead of waiting a whole lease period,
+   * which under load turned one failure into a 20 s heartbeat gap (half the node lifecycle grace period).
+   */
   async renewLease(): Promise<void> {
     if (this.#busy.lease) return;
     this.#busy.lease = true;
     try {
-      await this.#renew();
-    } catch (err) {
-      this.#lease = undefined;
-      this.#d.log.warn({ err }, 'node lease renewal failed');
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.#renew();
+          return;
+        } catch (err) {
+          this.#lease = undefined; // the next attempt reads it again
+          if (attempt >= LEASE_RENEW_ATTEMPTS) {
+            this.#d.log.warn({ err, attempts: attempt }, 'node lease renewal failed');
+            return;
+          }
+          this.#d.log.debug({ err, attempt }, 'node lease renewal failed; retrying');
+        }
+      }
     } finally {
       this.#busy.lease = false;
     }
@@ -239,12 +256,7 @@ export class NodeAgent {
       leaseDurationSeconds: this.#d.settings.leaseDurationSeconds,
       renewTime,
     };
-    try {
-      this.#lease = await c.update<Lease>(resources.leases, next, opts);
-    } catch (err) {
-      this.#lease = undefined;
-      if (!isConflict(err) && !isNotFound(err)) throw err;
-    }
+    this.#lease = await c.update<Lease>(resources.leases, next, opts);
   }
 
   #newLease(renewTime: string): Lease {

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ApiError, ApiUnavailableError, failureStatus, resources } from '@kubelab/api-client';
+import type { Lease } from '@kubelab/api-types';
 import { silentLogger } from '@kubelab/telemetry';
 import { createHollowRuntime } from '../../src/kubelet/hollow-runtime.js';
 import { NodeAgent, heartbeatPhase } from '../../src/kubelet/node-agent.js';
@@ -86,4 +88,31 @@ describe('node agent - heartbeats', () => {
     const tenths = new Set(phases.map((p) => Math.floor(p * 10)));
     assert.equal(tenths.size, 10, 'every tenth of the period is used');
   });
+
+  for (const [what, failure] of [
+    ['timed out', () => new ApiUnavailableError('timeout', 'request timed out after 10000 ms')],
+    ['lost a conflict', () => new ApiError(failureStatus(409, 'the object has been modified', 'Conflict'))],
+  ] as const) {
+    it(`retries a renewal that ${what} at once instead of a lease period later`, async () => {
+      const { clock, api } = newFakeApi();
+      const abort = new AbortController();
+      const [agent] = agents(api, clock).slice(0, 1);
+      assert.ok(agent);
+      await agent.start(abort.signal);
+      await advance(clock, 1_000, 100);
+      const before = api.object<Lease>(resources.leases, agent.name, 'kube-node-lease')?.spec?.renewTime;
+      let failed = 0;
+      const stopFailing = api.react((a) => {
+        if (a.resource !== 'leases' || a.verb !== 'update' || failed > 0) return undefined;
+        failed++;
+        return failure();
+      });
+      await agent.renewLease();
+      stopFailing();
+      abort.abort();
+      const after = api.object<Lease>(resources.leases, agent.name, 'kube-node-lease')?.spec?.renewTime;
+      assert.equal(failed, 1);
+      assert.notEqual(after, before, 'renewed by the retry');
+    });
+  }
 });
