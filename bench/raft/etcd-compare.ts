@@ -12,9 +12,10 @@
  *
  * For concurrency 1, 16 and 256 and 256-byte values, each cell runs WARMUP_MS then DURATION_MS and reports
  * puts/s and p50/p99 latency, with the raft-node/etcd ratio. The measured time is split into ROUNDS rounds
- * that alternate between the sides (raft-node variants, etcd), so a change in the shared machine's load
- * hits both sides alike instead of whichever cell happened to run then. Then: the time from SIGKILL of the raft-node
- * leader to the first write acknowledged by the new leader, median of FAILOVER_RUNS.
+ * that alternate between the sides (raft-node variants, etcd; each round starting with the next one), so a
+ * change in the shared machine's load hits both sides alike instead of whichever cell happened to run then.
+ * Then: the time from SIGKILL of the raft-node leader to the first write acknowledged by the new leader,
+ * median of FAILOVER_RUNS.
  * Cleans up every process and temp dir and exits by itself.
  *
  *   npm run bench:raft
@@ -420,7 +421,10 @@ async function throughputTables(raftBus: Bus, variants: readonly Variant[], etcd
     if (TRACE) for (const v of variants) await v.cluster.traces();
     for (let round = 0; round < ROUNDS; round++) {
       console.log(`concurrency ${c}, round ${round + 1}/${ROUNDS}: ${loadLine()}`);
-      for (const side of sides) {
+      // Each round starts with the next side (a rotation), so that no side always runs right after the
+      // same other one (etcd's batched backend commits, say) or always first.
+      for (let k = 0; k < sides.length; k++) {
+        const side = sides[(round + k) % sides.length]!;
         await side.slice(round === 0 ? WARMUP_MS : ROUND_WARMUP_MS, durationMs / ROUNDS);
       }
     }
