@@ -75,6 +75,17 @@ function podKey(pod: Pod): string {
   return metaNamespaceKey(pod);
 }
 
+/** Index value of pods without a controller reference (per namespace: only those can be adopted). */
+function orphanIndexValue(namespace: string | undefined): string {
+  return `orphan/${namespace ?? ''}`;
+}
+
+/** A pod's controller uid, or {@link orphanIndexValue} of its namespace. */
+function controllerIndex(pod: Pod): string[] {
+  const ref = getControllerOf(pod);
+  return [ref ? ref.uid : orphanIndexValue(pod.metadata.namespace)];
+}
+
 function unwrap<T>(obj: T | DeletedFinalStateUnknown<T>): T {
   return obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
 }
@@ -94,6 +105,8 @@ export class ReplicaSetController implements Controller {
   readonly #podControl: PodControl;
   readonly #rsLister: Lister<ReplicaSetLike>;
   readonly #podLister: Lister<Pod>;
+  /** Name of this controller's pod index by controller uid (see {@link controllerIndex}). */
+  readonly #byController: string;
 
   constructor(cfg: ReplicaSetControllerConfig) {
     const { ctx, kind } = cfg;
@@ -111,6 +124,8 @@ export class ReplicaSetController implements Controller {
     const podInformer = ctx.informers.informerFor<Pod>(resources.pods);
     this.#rsLister = rsInformer.lister();
     this.#podLister = podInformer.lister();
+    this.#byController = `${kind.name}.byController`;
+    podInformer.addIndexer(this.#byController, controllerIndex);
     rsInformer.addEventHandler({
       onAdd: (rs) => this.#enqueue(rs),
       onUpdate: (old, cur) => {
@@ -230,8 +245,14 @@ export class ReplicaSetController implements Controller {
     }
     const needsSync = this.expectations.satisfiedExpectations(key);
     const selector = this.#kind.selector(rs);
-    // Every active pod of the namespace: pods that stopped matching but still name us must be released.
-    const active = this.#podLister.listNamespace(rs.metadata.namespace ?? '', isPodActive);
+    // The active pods a claim can touch: ours (those that stopped matching must be released) and the
+    // namespace's orphans (adoptable). Pods of other controllers are ignored by the claim, so they are not
+    // read at all: Kubernetes lists every pod of the namespace here, which made each sync O(pods) and a
+    // resync of 300 ReplicaSets over 30,000 pods 9 M filter steps on the controller manager's one thread.
+    const active = [
+      ...this.#podLister.byIndex(this.#byController, rs.metadata.uid ?? ''),
+      ...this.#podLister.byIndex(this.#byController, orphanIndexValue(rs.metadata.namespace)),
+    ].filter(isPodActive);
     const { claimed, error } = await claimObjects<Pod>(active, {
       client: this.#ctx.client,
       ref: resources.pods,

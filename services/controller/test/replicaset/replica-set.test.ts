@@ -354,7 +354,7 @@ test('replicaset - runs as a controller: pods deleted from outside are replaced'
  * A PodControl whose `late`-th create (1-based) answers with a timeout and lands only when `land()` is called
  * (a write whose reply was lost, or that committed after the caller gave up); other creates go through.
  */
-function lateCreate(h: Awaited<ReturnType<typeof setup>>, late: number, error: () => Error) {
+function lateCreate(h: ReturnType<typeof harness>, late: number, error: () => Error) {
   const real = realPodControl(h.ctx.client, h.ctx.recorder);
   let n = 0;
   let pending: (() => Promise<unknown>) | undefined;
@@ -375,7 +375,7 @@ for (const [what, error] of [
   ['no reply in time', () => new ApiUnavailableError('timeout', 'request timed out after 10000 ms')],
 ] as const) {
   test(`replicaset - a create whose outcome is unknown (${what}) stays expected: no replacement before the informer shows it`, async () => {
-    const h = await setup(11);
+    const h = harness(11);
     const late = lateCreate(h, 2, error);
     const c = new ReplicaSetController({
       ctx: h.ctx,
@@ -410,7 +410,7 @@ for (const [what, error] of [
 }
 
 test('replicaset - a timed-out create that never lands is replaced once the expectations expire', async () => {
-  const h = await setup(12);
+  const h = harness(12);
   const late = lateCreate(h, 2, () => new ApiUnavailableError('timeout', 'request timed out after 10000 ms'));
   const c = new ReplicaSetController({
     ctx: h.ctx,
