@@ -592,6 +592,86 @@ describe('thesis §10.2.1 writing to the leader’s disk in parallel', () => {
     ]);
   });
 
+  /** A leader of three (leaderCountsDurableOnly) whose no-op is committed everywhere; x proposed, rd1 taken. */
+  function durableOnlyLeaderWithX() {
+    const s = storageWithPeers([1, 2, 3]);
+    const rn = new RawNode({
+      id: 1,
+      storage: s,
+      rng: seededRng(1),
+      preVote: false,
+      leaderCountsDurableOnly: true,
+    });
+    rn.campaign();
+    const rd0 = rn.ready();
+    s.saveSync(rd0);
+    rn.advance(rd0);
+    for (const from of [2, 3])
+      rn.step(msg({ type: MessageType.VoteResp, from, to: 1, term: rd0.hardState!.term }));
+    for (let i = 0; i < 2; i++) {
+      const r = rn.ready();
+      s.saveSync(r);
+      for (const m of r.messages) {
+        if (m.type !== MessageType.App) continue;
+        const last = m.entries.at(-1)?.index ?? m.index;
+        rn.step(msg({ type: MessageType.AppResp, from: m.to, to: 1, term: m.term, index: last }));
+      }
+      rn.advance(r);
+    }
+    const term = rn.status().term;
+    const before = rn.status().commit;
+    assert.equal(before, s.lastIndex(), 'the no-op is committed');
+    rn.propose(utf8('x'));
+    const rd1 = rn.ready(); // the leader's write of x starts; its MsgApps leave
+    const x = before + 1;
+    assert.deepEqual(ids(rd1.entries), [`${term}/${x}:x`]);
+    const ack = (from: number) => rn.step(msg({ type: MessageType.AppResp, from, to: 1, term, index: x }));
+    return { s, rn, rd1, x, ack };
+  }
+
+  test('leaderCountsDurableOnly: a majority of followers commits an entry whose leader write is still in flight', () => {
+    const { s, rn, rd1, x, ack } = durableOnlyLeaderWithX();
+    ack(2);
+    assert.equal(rn.status().commit, x - 1, 'one follower + a leader without x on disk is no majority');
+    ack(3);
+    assert.equal(rn.status().commit, x, 'followers 2 and 3 have x durably: a majority of three');
+    // The application may apply it now (it is durable on a majority), before its own write of rd1 ends.
+    rn.advanceApplied(rd1);
+    const rd2 = rn.ready();
+    assert.deepEqual(
+      rd2.committedEntries.map((e) => e.index),
+      [x],
+    );
+    assert.equal(s.lastIndex(), x - 1, 'x is still not in the leader’s storage');
+    rn.advanceApplied(rd2);
+    s.saveSync(rd1);
+    rn.advancePersisted(rd1);
+    s.saveSync(rd2);
+    rn.advancePersisted(rd2);
+    assert.equal(rn.status().commit, x);
+  });
+
+  test('leaderCountsDurableOnly: the leader counts itself once its write is reported durable', () => {
+    const { s, rn, rd1, x, ack } = durableOnlyLeaderWithX();
+    ack(2);
+    rn.advanceApplied(rd1);
+    assert.equal(rn.status().commit, x - 1, 'the leader’s write is in flight');
+    assert.equal(rn.ready().committedEntries.length, 0, 'nothing to apply');
+    s.saveSync(rd1);
+    rn.advancePersisted(rd1);
+    assert.equal(rn.status().commit, x, 'leader (durable) + follower 2');
+    const rd = rn.ready();
+    assert.deepEqual(
+      rd.committedEntries.map((e) => e.index),
+      [x],
+    );
+    const commits = rd.messages.filter((m) => m.type === MessageType.App).map((m) => [m.to, m.commit]);
+    assert.deepEqual(commits, [
+      [2, x],
+      [3, x],
+    ]);
+  });
+
   test('without a follower acknowledgement nothing commits, however long the leader’s own write takes', () => {
     const s = storageWithPeers([1, 2, 3]);
     const rn = new RawNode({ id: 1, storage: s, rng: seededRng(1), preVote: false });

@@ -57,6 +57,15 @@ export interface RaftConfig {
   preVote?: boolean;
   /** Drop follower proposals (ErrProposalDropped with the leader id) instead of forwarding them. */
   disableProposalForwarding?: boolean;
+  /**
+   * The leader counts its own entries towards the commit quorum only once the application reports them
+   * durable (`RawNode.advance` / `advancePersisted`), not when it appends them. Then a majority of
+   * followers can commit an entry while the leader's own write is still in flight (thesis §10.2.1), and
+   * the application may hand out the next Ready (apply, reply) before that write ends. Default false: the
+   * leader counts its entries at append, which is safe only if each Ready is persisted before the next
+   * one is taken (etcd raft before its asynchronous storage writes).
+   */
+  leaderCountsDurableOnly?: boolean;
   logger?: RaftLogger;
 }
 
@@ -81,6 +90,7 @@ export function resolveConfig(c: RaftConfig): ResolvedRaftConfig {
     checkQuorum: c.checkQuorum ?? true,
     preVote: c.preVote ?? true,
     disableProposalForwarding: c.disableProposalForwarding ?? false,
+    leaderCountsDurableOnly: c.leaderCountsDurableOnly ?? false,
     logger: c.logger ?? silentRaftLogger,
   };
   const positiveInt = (v: number) => Number.isSafeInteger(v) && v > 0;

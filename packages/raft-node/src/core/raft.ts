@@ -81,6 +81,8 @@ export class Raft {
   /** Drawn from [electionTimeout, 2*electionTimeout-1] on every reset (§3.4). */
   randomizedElectionTimeout = 0;
   readonly disableProposalForwarding: boolean;
+  /** See RaftConfig.leaderCountsDurableOnly. */
+  readonly leaderCountsDurableOnly: boolean;
   /** ReadIndex requests a new leader holds until it has committed an entry of its term (§6.4). */
   pendingReadIndexMessages: Message[] = [];
   stepFn: StepFn = stepFollower;
@@ -107,6 +109,7 @@ export class Raft {
     this.heartbeatTimeout = c.heartbeatTicks;
     this.electionTimeout = c.electionTicks;
     this.disableProposalForwarding = c.disableProposalForwarding;
+    this.leaderCountsDurableOnly = c.leaderCountsDurableOnly;
     this.raftLog = new RaftLog(c.storage, c.maxCommittedSizePerReady);
     this.trk = new ProgressTracker(c.maxInflightMsgs, c.maxInflightBytes);
     const { hardState, confState } = c.storage.initialState();

@@ -19,6 +19,7 @@ import type { RaftConfig } from './config.js';
 import { ErrStepLocalMsg } from './errors.js';
 import { isLocalMsg, isResponseMsg, newMessage } from './messages.js';
 import { Raft, stateName } from './raft.js';
+import { persistedTo } from './replication.js';
 import {
   type ConfChange,
   type ConfState,
@@ -264,8 +265,18 @@ export class RawNode {
   /**
    * Acknowledges that `rd` was persisted, sent and applied: entries become stable and the applied index
    * moves (a leader that applied its joint-config entry with autoLeave then proposes leaving it).
+   * Equivalent to {@link advanceApplied} then {@link advancePersisted}.
    */
   advance(rd: Ready): void {
+    this.advanceApplied(rd);
+    this.advancePersisted(rd);
+  }
+
+  /**
+   * The apply half of {@link advance}: `rd`'s snapshot and committed entries are applied. With
+   * `leaderCountsDurableOnly`, a leader may call it, and take further Readies, before `rd` is persisted.
+   */
+  advanceApplied(rd: Ready): void {
     const r = this.raft;
     const lastCommitted = rd.committedEntries[rd.committedEntries.length - 1];
     if (lastCommitted !== undefined) {
@@ -274,8 +285,20 @@ export class RawNode {
     } else if (rd.snapshot !== undefined) {
       r.appliedTo(rd.snapshot.metadata.index);
     }
+  }
+
+  /**
+   * The persist half of {@link advance}: `rd`'s entries and snapshot are durable (call in the order the
+   * Readies were taken). A leader with `leaderCountsDurableOnly` counts the entries towards the commit
+   * quorum now, which may commit them (see the next Ready).
+   */
+  advancePersisted(rd: Ready): void {
+    const r = this.raft;
     const lastEntry = rd.entries[rd.entries.length - 1];
-    if (lastEntry !== undefined) r.raftLog.stableTo(lastEntry.index, lastEntry.term);
+    if (lastEntry !== undefined) {
+      r.raftLog.stableTo(lastEntry.index, lastEntry.term);
+      persistedTo(r, lastEntry.index, lastEntry.term);
+    }
     if (rd.snapshot !== undefined) r.raftLog.stableSnapTo(rd.snapshot.metadata.index);
   }
 

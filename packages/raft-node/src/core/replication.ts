@@ -6,12 +6,14 @@ import { ProgressState } from '../tracker/progress.js';
  */
 import { fail } from './assert.js';
 import type { Raft } from './raft.js';
+import { releasePendingReadIndexMessages } from './read-only.js';
 import {
   type Entry,
   ErrCompacted,
   ErrSnapshotTemporarilyUnavailable,
   type Message,
   MessageType,
+  StateType,
 } from './types.js';
 import { entsSize } from './util.js';
 
@@ -127,11 +129,32 @@ export function appendEntry(r: Raft, es: readonly Entry[], exempt = false): bool
     return false;
   }
   li = r.raftLog.append(ents);
-  // The leader counts itself as having the entries: the driver persists them before sending the MsgApps
-  // of the same Ready, and before applying anything committed with them (thesis §10.2.1).
-  r.trk.progress.get(r.id)?.maybeUpdate(li);
-  maybeCommit(r);
+  // Unless it counts only durable entries (then `persistedTo` does this once they are on disk), the leader
+  // counts itself as having the entries now: the driver finishes persisting this Ready before it takes the
+  // next one, which is the first that could apply anything committed with them (thesis §10.2.1).
+  if (!r.leaderCountsDurableOnly) {
+    r.trk.progress.get(r.id)?.maybeUpdate(li);
+    maybeCommit(r);
+  }
   return true;
+}
+
+/**
+ * The application has the log durable up to `index`, whose entry has `term` (leaderCountsDurableOnly). A
+ * leader that still holds that entry counts itself as having it, which may commit (§3.6: an entry stored
+ * on a majority, the leader being one of its members). Everything up to `index` is the same as what was
+ * written: a log that has (index, term) agrees with every log that had it, on every earlier entry (Log
+ * Matching, §3.5), its own earlier self included.
+ */
+export function persistedTo(r: Raft, index: number, term: number): void {
+  if (!r.leaderCountsDurableOnly || r.state !== StateType.Leader) return;
+  if (r.raftLog.maybeTerm(index) !== term) return;
+  const pr = r.trk.progress.get(r.id);
+  if (pr === undefined || !pr.maybeUpdate(index)) return;
+  if (maybeCommit(r)) {
+    releasePendingReadIndexMessages(r);
+    bcastAppend(r);
+  }
 }
 
 /**

@@ -169,12 +169,22 @@ export interface StorageUpdate {
 }
 
 /** The write side, used only by the driver (never by the core). */
+/** How a {@link WritableStorage.save} may be carried out. */
+export interface SaveOptions {
+  /**
+   * The caller does not wait for this write with the event loop (a leader's write under
+   * `leaderCountsDurableOnly`): do the blocking system calls off the event loop (the threadpool) rather than
+   * inline. A hint; the outcome and the durability promise are the same.
+   */
+  readonly background?: boolean;
+}
+
 export interface WritableStorage extends Storage {
   /**
    * Persists an update. Entries overwrite any conflicting suffix of the log. When `mustSync`, resolves only
    * after the data is on stable storage (fdatasync), so that messages depending on it may be sent.
    */
-  save(update: StorageUpdate, mustSync: boolean): Promise<void>; // purity-ok: driver-only interface
+  save(update: StorageUpdate, mustSync: boolean, opts?: SaveOptions): Promise<void>; // purity-ok: driver-only interface
   /** Records an application snapshot at `index` (already applied) and makes it the one `snapshot()` returns. */
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<Snapshot>; // purity-ok: driver-only interface
   /** Discards log entries up to and including `index` (which must be covered by a snapshot). */

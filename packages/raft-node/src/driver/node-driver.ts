@@ -86,6 +86,16 @@ export class NodeDriver<R = undefined> {
    * goes to the disk with the next write, or at stop.
    */
   private deferredHardState: HardState | undefined;
+  /**
+   * Leader writes in the background (see handleReady): settles when every one started so far has ended
+   * and been reported to the core. Never rejects; a failure lands in `writeError`.
+   */
+  private writes: Promise<void> = Promise.resolve();
+  private writesInFlight = 0;
+  private writeError: Error | undefined;
+  /** Term and vote of the last hard state handed to storage (a background write never changes them). */
+  private savedTerm: number;
+  private savedVote: number;
   /** Messages of a Ready waiting for the loop to turn (sendAfterReplies); sent before any later ones. */
   private held: Message[] | undefined;
   /** Wakes the Ready loop when it waits for work; undefined while the loop is busy. */
@@ -101,9 +111,15 @@ export class NodeDriver<R = undefined> {
     const snap = c.storage.snapshot();
     this.snapshotIndex = snap.metadata.index;
     this.appliedIndex = c.applied ?? snap.metadata.index;
-    this.confState = c.storage.initialState().confState;
+    const initial0 = c.storage.initialState();
+    this.confState = initial0.confState;
+    this.savedTerm = initial0.hardState.term;
+    this.savedVote = initial0.hardState.vote;
     this.rn = new RawNode({
       ...c.raft,
+      // A leader's writes go to the background when it sends first (see handleReady); not with a durable
+      // state machine, whose applied index must never pass what is on its own disk.
+      leaderCountsDurableOnly: c.leaderSendsBeforePersist && c.applied === undefined,
       id: c.id,
       storage: c.storage,
       rng: c.rng,
@@ -228,6 +244,7 @@ export class NodeDriver<R = undefined> {
     this.tickTimer?.cancel();
     this.kick();
     await this.loopDone;
+    await this.writes;
     const hs = this.deferredHardState;
     this.deferredHardState = undefined;
     if (hs !== undefined && cause === undefined) {
@@ -316,6 +333,7 @@ export class NodeDriver<R = undefined> {
   private async runLoop(): Promise<void> {
     try {
       while (!this.stopping) {
+        if (this.writeError !== undefined) throw this.writeError;
         if (!this.rn.hasReady()) {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
@@ -358,10 +376,22 @@ export class NodeDriver<R = undefined> {
     const leader = this.raft.state === StateType.Leader;
     const afterApply = leader && rd.committedEntries.length > 0 && onlyCommitNews(rd);
     const sendFirst = c.leaderSendsBeforePersist && leader && !afterApply;
-    if (sendFirst) this.send(rd.messages);
     const commitOnly = !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined;
+    const hs = rd.hardState;
+    const background =
+      sendFirst &&
+      this.raft.leaderCountsDurableOnly &&
+      !commitOnly &&
+      rd.snapshot === undefined &&
+      (hs === undefined || (hs.term === this.savedTerm && hs.vote === this.savedVote));
+    // Anything else may acknowledge what is on this node's disk (append and vote responses): the
+    // background writes end first. A leader's commit news acknowledges nothing and does not wait.
+    if (!background && !(leader && commitOnly) && this.writesInFlight > 0) await this.writes;
+    if (this.writeError !== undefined) throw this.writeError;
+    if (sendFirst) this.send(rd.messages);
     let saving: Promise<void> | undefined;
-    if (commitOnly && c.applied === undefined) {
+    if (background) this.persistInBackground(rd);
+    else if (commitOnly && c.applied === undefined) {
       if (rd.hardState !== undefined) this.deferredHardState = rd.hardState;
     } else {
       saving = this.persist(rd);
@@ -369,7 +399,7 @@ export class NodeDriver<R = undefined> {
         void saving.catch(() => undefined); // awaited below; this only marks it handled
       else await saving;
     }
-    if (probe !== undefined && rd.entries.length > 0) {
+    if (probe !== undefined && rd.entries.length > 0 && !background) {
       probe.mark('persisted', rd.entries[0]!.index, rd.entries[rd.entries.length - 1]!.index);
     }
     if (!sendFirst && !afterApply) this.send(rd.messages);
@@ -377,7 +407,8 @@ export class NodeDriver<R = undefined> {
     if (rd.committedEntries.length > 0) this.applyEntries(rd.committedEntries);
     if (afterApply) this.sendAfterReplies(rd.messages);
     if (saving !== undefined && commitOnly) await saving;
-    this.rn.advance(rd);
+    if (background) this.rn.advanceApplied(rd);
+    else this.rn.advance(rd);
     if (rd.readStates.length > 0) this.reads.onReadStates(rd.readStates, this.appliedIndex);
     else if (rd.committedEntries.length > 0) this.reads.onApplied(this.appliedIndex);
     await this.maybeSnapshot();
@@ -388,7 +419,7 @@ export class NodeDriver<R = undefined> {
    * Writes the Ready's hard state (or a deferred one), entries and snapshot (fsync when `mustSync`);
    * resolves when done.
    */
-  private persist(rd: Ready): Promise<void> {
+  private persist(rd: Ready, background = false): Promise<void> {
     // A Ready's hard state is whole (term, vote, commit) and newer than a deferred one.
     const hardState = rd.hardState ?? this.deferredHardState;
     this.deferredHardState = undefined;
@@ -400,7 +431,46 @@ export class NodeDriver<R = undefined> {
       ...(hardState === undefined ? {} : { hardState }),
       ...(rd.snapshot === undefined ? {} : { snapshot: rd.snapshot }),
     };
-    return this.cfg.storage.save(update, rd.mustSync);
+    if (hardState !== undefined) {
+      this.savedTerm = hardState.term;
+      this.savedVote = hardState.vote;
+    }
+    return this.cfg.storage.save(update, rd.mustSync, background ? { background } : undefined);
+  }
+
+  /**
+   * A leader's write that nothing waits for (thesis §10.2.1, with the core's leaderCountsDurableOnly): its
+   * appends are already on the wire, the loop goes on (the next Ready may apply what the followers alone
+   * commit, and answer its clients), and when the write ends the core hears that the leader has the
+   * entries durably (advancePersisted), which may commit them. Writes end in the order they were started
+   * (the storage runs them one after another), and so are they reported.
+   *
+   * Why: at concurrency 1 the leader's own write+fdatasync sat on every commit (the event loop blocked in
+   * it, and the core counted the leader's copy at append, so its commit could only be acted on after the
+   * write). Now a commit needs the fastest two of the three copies, whichever they are.
+   */
+  private persistInBackground(rd: Ready): void {
+    const saving = this.persist(rd, true);
+    void saving.catch(() => undefined); // handled in the chain below; this only marks it handled
+    this.writesInFlight++;
+    const probe = this.cfg.probe;
+    this.writes = this.writes
+      .then(() => saving)
+      .then(
+        () => {
+          this.writesInFlight--;
+          if (probe !== undefined && rd.entries.length > 0) {
+            probe.mark('persisted', rd.entries[0]!.index, rd.entries[rd.entries.length - 1]!.index);
+          }
+          this.rn.advancePersisted(rd);
+          this.kick();
+        },
+        (err: unknown) => {
+          this.writesInFlight--;
+          this.writeError ??= err instanceof Error ? err : new Error(String(err));
+          this.kick();
+        },
+      );
   }
 
   private send(msgs: readonly Message[]): void {

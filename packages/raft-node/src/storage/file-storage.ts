@@ -24,6 +24,7 @@ import {
   ErrCompacted,
   ErrSnapOutOfDate,
   type HardState,
+  type SaveOptions,
   type Snapshot,
   type StorageUpdate,
   type WritableStorage,
@@ -180,8 +181,8 @@ export class FileStorage implements WritableStorage {
     return this.snap;
   }
 
-  save(update: StorageUpdate, mustSync: boolean): Promise<void> {
-    return this.serialize(() => this.doSave(update, mustSync));
+  save(update: StorageUpdate, mustSync: boolean, opts?: SaveOptions): Promise<void> {
+    return this.serialize(() => this.doSave(update, mustSync, opts?.background ?? false));
   }
 
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<Snapshot> {
@@ -220,7 +221,7 @@ export class FileStorage implements WritableStorage {
     return { firstIndex: this.log.lastIndex() + 1, records };
   };
 
-  private async doSave(update: StorageUpdate, mustSync: boolean): Promise<void> {
+  private async doSave(update: StorageUpdate, mustSync: boolean, offLoop: boolean): Promise<void> {
     if (this.closed) throw new StorageClosedError();
     const snap = update.snapshot;
     if (snap !== undefined && snap.metadata.index <= this.snap.metadata.index) throw new ErrSnapOutOfDate();
@@ -234,7 +235,7 @@ export class FileStorage implements WritableStorage {
     }
     for (const entry of entries) records.push({ type: RecordType.Entry, entry });
     if (hsChanged) records.push({ type: RecordType.HardState, hardState: hs });
-    await this.wal.write(records, this.prologue);
+    await this.wal.write(records, this.prologue, offLoop);
     // Written: publish to the read side in one synchronous step (replay applies records in this order).
     if (snap !== undefined) {
       this.log.reset(snap.metadata.index, snap.metadata.term);
@@ -242,7 +243,7 @@ export class FileStorage implements WritableStorage {
     }
     this.log.append(entries);
     if (hsChanged) this.hardState = hs;
-    if (mustSync) await this.wal.sync();
+    if (mustSync) await this.wal.sync(offLoop);
     if (snap !== undefined) {
       await this.snaps.retain(this.snapshotsToKeep, snap.metadata.index);
       // The received snapshot replaced the log; segments before it are garbage once its marker is durable.

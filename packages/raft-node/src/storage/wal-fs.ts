@@ -1,5 +1,5 @@
 /** Small file-system helpers shared by the WAL and the snapshot store. */
-import { writeSync } from 'node:fs';
+import { fdatasync, write, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 
 /**
@@ -38,6 +38,29 @@ export function writeAllSync(fd: number, buf: Uint8Array, position: number): voi
     if (n <= 0) throw new Error(`short write: 0 of ${buf.length - off} bytes at ${position + off}`);
     off += n;
   }
+}
+
+/**
+ * Writes all of `buf` at `position` on the libuv threadpool (a background write: see FileStorage.save), so
+ * the event loop runs while the disk works.
+ */
+export async function writeAllOffLoop(fd: number, buf: Uint8Array, position: number): Promise<void> {
+  let off = 0;
+  // Bounded: every round writes at least one byte or throws.
+  while (off < buf.length) {
+    const n = await new Promise<number>((resolve, reject) => {
+      write(fd, buf, off, buf.length - off, position + off, (err, written) =>
+        err === null ? resolve(written) : reject(err),
+      );
+    });
+    if (n <= 0) throw new Error(`short write: 0 of ${buf.length - off} bytes at ${position + off}`);
+    off += n;
+  }
+}
+
+/** fdatasync on the libuv threadpool (see writeAllOffLoop). */
+export function fdatasyncOffLoop(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (err) => (err === null ? resolve() : reject(err))));
 }
 
 /** fsyncs a directory, making file creations, renames and deletions in it durable. */

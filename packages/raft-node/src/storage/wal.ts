@@ -32,7 +32,14 @@
 import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type StorageLogger, fsyncDir, hex16, writeAllSync } from './wal-fs.js';
+import {
+  type StorageLogger,
+  fdatasyncOffLoop,
+  fsyncDir,
+  hex16,
+  writeAllOffLoop,
+  writeAllSync,
+} from './wal-fs.js';
 import {
   type RecordInput,
   RecordType,
@@ -175,9 +182,10 @@ export class Wal {
 
   /**
    * Appends `records` with one write, first starting a new segment (with `prologue()`) if the current one
-   * would grow past the size limit. Does not fsync: call `sync()`.
+   * would grow past the size limit. Does not fsync: call `sync()`. `offLoop`: the append (not a segment
+   * change or preallocation, which are rare) is a threadpool write instead of a synchronous one.
    */
-  async write(records: readonly RecordInput[], prologue: () => Prologue): Promise<void> {
+  async write(records: readonly RecordInput[], prologue: () => Prologue, offLoop = false): Promise<void> {
     if (records.length === 0) return;
     await this.guard(async () => {
       const { buf, lastCrc } = encodeRecords(records);
@@ -186,7 +194,8 @@ export class Wal {
         return;
       }
       this.preallocate(this.size + buf.length);
-      writeAllSync(this.handle(), buf, this.size);
+      if (offLoop) await writeAllOffLoop(this.handle(), buf, this.size);
+      else writeAllSync(this.handle(), buf, this.size);
       this.size += buf.length;
       this.lastCrc = lastCrc;
       this.batchesInSegment++;
@@ -194,12 +203,18 @@ export class Wal {
     });
   }
 
-  /** Makes everything written so far durable (fdatasync, plus the directory after a segment change). */
-  async sync(): Promise<void> {
+  /**
+   * Makes everything written so far durable (fdatasync, plus the directory after a segment change).
+   * `offLoop`: the fdatasync runs on the threadpool.
+   */
+  async sync(offLoop = false): Promise<void> {
     if (!this.opts.sync || !(this.unsynced || this.dirDirty)) return;
     await this.guard(async () => {
       const t0 = this.opts.now?.();
-      if (this.unsynced) fdatasyncSync(this.handle());
+      if (this.unsynced) {
+        if (offLoop) await fdatasyncOffLoop(this.handle());
+        else fdatasyncSync(this.handle());
+      }
       if (this.dirDirty) await fsyncDir(this.opts.dir);
       this.unsynced = false;
       this.dirDirty = false;

@@ -17,8 +17,13 @@ export interface SimConfig {
   readonly snapshotEvery: number;
   readonly compactKeep: number;
   readonly raft: RaftOptions;
-  /** The leader sends before it persists (thesis §10.2.1), as NodeDriver's opt-in option. */
+  /**
+   * The leader sends before it persists and persists in the background, counting its own copy only once
+   * durable (thesis §10.2.1), as NodeDriver's option of that name.
+   */
   readonly leaderSendsBeforePersist: boolean;
+  /** A background write takes up to this long (drawn per write): shorter or longer than a round trip. */
+  readonly backgroundWriteMsMax: number;
   /** Per node id: its tick period (clocks run at slightly different rates). */
   readonly tickMs: ReadonlyMap<number, number>;
   /** Probability that a node misses a tick (a slow or stalled process). */
@@ -62,6 +67,7 @@ export function deriveConfig(seed: number, overrides: SimOverrides = {}): SimCon
     compactKeep: snapshots ? rng.int(0, 8) : 0,
     raft: raftOptions(rng),
     leaderSendsBeforePersist: chance(rng, 0.3),
+    backgroundWriteMsMax: 8,
     tickMs,
     tickSkipRate: pick(rng, [0, 0.01, 0.05, 0.15]),
     clients: rng.int(2, 7),

@@ -56,8 +56,16 @@ export interface SimNodeConfig {
   readonly compactKeep: number;
   readonly invariants: Invariants;
   readonly sabotage: Sabotage | undefined;
-  /** A leader sends a Ready's messages before persisting it (as the driver's option of that name). */
+  /**
+   * A leader sends a Ready's messages before persisting it, and persists it in the background (as the
+   * driver's option of that name, with the core's leaderCountsDurableOnly): the write is unsynced until a
+   * completion event `backgroundWriteMs()` later, and the node goes on meanwhile.
+   */
   readonly leaderSendsBeforePersist: boolean;
+  /** How long a background write takes (drawn per write). */
+  backgroundWriteMs(): number;
+  /** Runs `fn` after `ms` of simulated time. */
+  after(ms: number, fn: () => void): void;
   /** The disk's crash behaviour and crash points are drawn from it. */
   readonly rng: Rng;
   sendRaft(m: Message, onFate: (fate: PacketFate) => void): void;
@@ -101,6 +109,8 @@ export class SimNode {
     number,
     { ctx: string; req: ClientRequest; index: number | undefined }
   >();
+  /** Background writes (Readies) not yet reported durable to the core, oldest first. */
+  private backgroundWrites: Ready[] = [];
 
   constructor(private readonly cfg: SimNodeConfig) {
     this.id = cfg.id;
@@ -125,6 +135,7 @@ export class SimNode {
       storage: this.storage,
       rng: seededRng(this.cfg.seed * 7919 + this.id * 104729 + this.incarnation),
       applied: this.applied,
+      leaderCountsDurableOnly: this.cfg.leaderSendsBeforePersist,
     });
     this.cfg.trace(`node ${this.id} starts (incarnation ${this.incarnation}, applied ${this.applied})`);
   }
@@ -138,6 +149,7 @@ export class SimNode {
     this.storage.crash(this.cfg.rng);
     this.pendingCommands.clear();
     this.pendingReads.clear();
+    this.backgroundWrites = [];
     this.cfg.trace(`node ${this.id} crashes`);
   }
 
@@ -229,15 +241,30 @@ export class SimNode {
     };
     // A leader may send before persisting (thesis §10.2.1; the driver's leaderSendsBeforePersist): its
     // messages acknowledge nothing, and a crash before the write loses entries no one counted as committed.
+    const leader = status.raftState === StateType.Leader;
     const sendFirst =
-      this.cfg.sabotage === 'sendBeforePersist' ||
-      (this.cfg.leaderSendsBeforePersist && status.raftState === StateType.Leader);
+      this.cfg.sabotage === 'sendBeforePersist' || (this.cfg.leaderSendsBeforePersist && leader);
+    const commitOnly = !rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined;
+    // As the driver: such a leader writes in the background (not its commit-only Readies, which write
+    // nothing durable); anything else first waits for the background writes to end.
+    const background =
+      this.cfg.leaderSendsBeforePersist && leader && !commitOnly && rd.snapshot === undefined;
+    if (!background && !(leader && commitOnly)) this.finishBackgroundWrites();
     if (sendFirst) {
       send();
       if (this.maybeCrashAt('afterSend') || this.maybeCrashAt('afterPersist')) return;
     }
-    // 1. Persist (durably when mustSync).
-    this.storage.save(rd, rd.mustSync && this.cfg.sabotage !== 'ignoreSync');
+    // 1. Persist (durably when mustSync; a background write is synced by its completion event).
+    if (background) {
+      this.storage.save(rd, false);
+      this.backgroundWrites.push(rd);
+      const incarnation = this.incarnation;
+      this.cfg.after(this.cfg.backgroundWriteMs(), () => {
+        if (incarnation !== this.incarnation || this.rn === undefined) return;
+        if (this.backgroundWrites.includes(rd)) this.finishBackgroundWrites(rd);
+        this.processReady();
+      });
+    } else this.storage.save(rd, rd.mustSync && this.cfg.sabotage !== 'ignoreSync');
     if (this.maybeCrashAt('afterPersist')) return;
     // 2. Send.
     if (!sendFirst) send();
@@ -249,8 +276,21 @@ export class SimNode {
     this.serveReads();
     if (this.maybeCrashAt('afterApply')) return;
     // 4. Advance.
-    rn.advance(rd);
+    if (background) rn.advanceApplied(rd);
+    else rn.advance(rd);
     this.maybeSnapshot();
+  }
+
+  /**
+   * Ends the background writes up to `upTo` (all of them by default): one sync makes them durable, and the
+   * core hears of each, in order.
+   */
+  private finishBackgroundWrites(upTo?: Ready): void {
+    if (this.backgroundWrites.length === 0) return;
+    if (this.cfg.sabotage !== 'ignoreSync') this.storage.sync();
+    const n = upTo === undefined ? this.backgroundWrites.length : this.backgroundWrites.indexOf(upTo) + 1;
+    const done = this.backgroundWrites.splice(0, n);
+    for (const rd of done) this.rn?.advancePersisted(rd);
   }
 
   private observe(rn: RawNode, rd: Ready, term: number, state: StateType): void {

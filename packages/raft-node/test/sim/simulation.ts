@@ -134,6 +134,8 @@ class Simulation {
       invariants: this.invariants,
       sabotage: this.opts.sabotage,
       leaderSendsBeforePersist: this.cfg.leaderSendsBeforePersist,
+      backgroundWriteMs: () => between(this.rng, 0, this.cfg.backgroundWriteMsMax),
+      after: (ms, fn) => this.queue.after(ms, fn),
       rng: this.rng,
       onConfChange: (cc, cs) => this.onConfChange(cc, cs),
       onEffect: (client, seq, index) => {

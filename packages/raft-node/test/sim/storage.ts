@@ -68,6 +68,12 @@ export class SimStorage implements Storage {
     this.apply({ kind: 'compact', index }, true);
   }
 
+  /** Makes every write so far durable (the fdatasync that ends a background write). */
+  sync(): void {
+    this.durable.push(...this.unsynced);
+    this.unsynced = [];
+  }
+
   /** Whether there are writes a crash could lose. */
   hasUnsynced(): boolean {
     return this.unsynced.length > 0;

@@ -52,6 +52,24 @@ describe('file storage - round trip', () => {
     await s.close();
   });
 
+  it('background saves (threadpool write and fdatasync) keep their order and read back the same after reopening', async () => {
+    const dir = await tmp.make();
+    let s = await openStorage(dir, { segmentSizeBytes: 4096 });
+    // Started together, background and inline saves interleaved: they run one after another, in order.
+    const saves: Promise<void>[] = [];
+    for (let i = 1; i <= 90; i += 3) {
+      const update = { entries: ents(i, i + 2, 1), hardState: { term: 1, vote: 2, commit: i } };
+      saves.push(s.save(update, true, i % 2 === 1 ? { background: true } : undefined));
+    }
+    await Promise.all(saves);
+    const before = readSide(s);
+    assert.equal(before.last, 90);
+    await s.close();
+    s = await openStorage(dir);
+    assert.deepStrictEqual(readSide(s), before);
+    await s.close();
+  });
+
   it('persists the overwrite of a conflicting suffix', async () => {
     const dir = await tmp.make();
     let s = await openStorage(dir);
