@@ -10,6 +10,7 @@
  * on every update).
  */
 import { AssertionError } from 'node:assert';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Clock, Rng, Timer } from '@kubelab/clock';
 import type { Logger } from '@kubelab/telemetry';
 import type { BackoffOptions } from './backoff.js';
@@ -83,7 +84,19 @@ export interface SharedInformerConfig extends SelectorOptions {
   readonly backoff?: Partial<BackoffOptions>;
   readonly minWatchTimeoutSeconds?: number;
   readonly watchHeartbeatMs?: number;
+  /**
+   * Big deliveries (a list's adds, a resync) go to the handlers this many objects at a time, letting the
+   * event loop run between (timers such as the lease renewal, sockets). Default {@link DELIVERY_CHUNK}.
+   */
+  readonly deliveryChunk?: number;
 }
+
+/**
+ * Objects delivered between two turns of the event loop. A new term's list of 28,000 pods handed to every
+ * controller's handlers in one synchronous pass kept the controller manager's thread busy for seconds, long
+ * enough for its lease renewals to time out and the term to end — which started the next list.
+ */
+export const DELIVERY_CHUNK = 500;
 
 interface Registration<T extends KubeObject> {
   readonly handler: EventHandler<T>;
@@ -204,13 +217,19 @@ export class SharedInformerImpl<T extends KubeObject> implements SharedInformer<
     return this.#reflector.lastSyncResourceVersion;
   }
 
-  /** ReflectorSink: a full list. Adds (first sync: flagged initial), then updates, then tombstones. */
-  replace(items: T[], _resourceVersion: string): void {
+  /**
+   * ReflectorSink: a full list. Adds (first sync: flagged initial), then updates, then tombstones, in chunks
+   * with event-loop turns between them; the reflector starts the watch once this resolves.
+   */
+  async replace(items: T[], _resourceVersion: string): Promise<void> {
     const diff = this.#store.replace(items);
     const initial = !this.#synced;
-    for (const obj of diff.added) this.#dispatch('onAdd', (h) => h.onAdd?.(obj, initial));
-    for (const { old, obj } of diff.updated) this.#dispatch('onUpdate', (h) => h.onUpdate?.(old, obj));
-    for (const tomb of diff.deleted) this.#dispatch('onDelete', (h) => h.onDelete?.(tomb));
+    await this.#inChunks(diff.added, (obj) => this.#dispatch('onAdd', (h) => h.onAdd?.(obj, initial)));
+    await this.#inChunks(diff.updated, ({ old, obj }) =>
+      this.#dispatch('onUpdate', (h) => h.onUpdate?.(old, obj)),
+    );
+    await this.#inChunks(diff.deleted, (tomb) => this.#dispatch('onDelete', (h) => h.onDelete?.(tomb)));
+    if (this.#stopped) return;
     if (initial) this.#becomeSynced();
     this.#log.debug(
       { added: diff.added.length, updated: diff.updated.length, deleted: diff.deleted.length },
@@ -245,6 +264,15 @@ export class SharedInformerImpl<T extends KubeObject> implements SharedInformer<
     this.#log.info({ objects: this.#store.size }, 'cache synced');
   }
 
+  /** Calls `fn` for each item, yielding to the event loop after every `deliveryChunk` items. */
+  async #inChunks<I>(items: readonly I[], fn: (item: I) => void): Promise<void> {
+    const chunk = this.#cfg.deliveryChunk ?? DELIVERY_CHUNK;
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0 && i % chunk === 0) await yieldToEventLoop();
+      fn(items[i] as I);
+    }
+  }
+
   /** Calls `fn` for every current handler, in registration order. */
   #dispatch(what: string, fn: (h: EventHandler<T>) => void): void {
     for (const reg of this.#registrations) this.#call(reg, what, () => fn(reg.handler));
@@ -269,19 +297,24 @@ export class SharedInformerImpl<T extends KubeObject> implements SharedInformer<
     const due = this.#registrations.filter((r) => r.resyncPeriodMs > 0).map((r) => r.nextResyncAtMs);
     if (due.length === 0) return;
     const delayMs = Math.max(0, Math.min(...due) - this.#cfg.clock.now());
-    this.#resyncTimer = this.#cfg.clock.setTimer(delayMs, () => this.#resync());
+    this.#resyncTimer = this.#cfg.clock.setTimer(delayMs, () => void this.#resync());
   }
 
-  /** Re-delivers every cached object as an update to each handler whose resync is due. */
-  #resync(): void {
+  /**
+   * Re-delivers every cached object as an update to each handler whose resync is due, in chunks; each object
+   * is read from the cache when its turn comes, so a watch event handled in between is never undone.
+   */
+  async #resync(): Promise<void> {
     this.#resyncTimer = undefined;
     const now = this.#cfg.clock.now();
     const due = this.#registrations.filter((r) => r.resyncPeriodMs > 0 && r.nextResyncAtMs <= now);
-    const objs = due.length > 0 ? this.#store.list() : [];
-    for (const reg of due) {
-      reg.nextResyncAtMs = now + reg.resyncPeriodMs;
-      for (const obj of objs) this.#call(reg, 'onUpdate', () => reg.handler.onUpdate?.(obj, obj));
-    }
+    for (const reg of due) reg.nextResyncAtMs = now + reg.resyncPeriodMs;
+    const keys = due.length > 0 ? this.#store.listKeys() : [];
+    await this.#inChunks(keys, (key) => {
+      const obj = this.#store.getByKey(key);
+      if (obj === undefined) return;
+      for (const reg of due) this.#call(reg, 'onUpdate', () => reg.handler.onUpdate?.(obj, obj));
+    });
     this.#armResync();
   }
 }

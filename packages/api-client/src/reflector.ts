@@ -25,8 +25,8 @@ import type { KubeObject, WatchEvent } from './types.js';
 
 /** Where the reflector puts what it learns (the informer). Calls arrive strictly in event order. */
 export interface ReflectorSink<T extends KubeObject> {
-  /** A complete list at `resourceVersion`. */
-  replace(items: T[], resourceVersion: string): void;
+  /** A complete list at `resourceVersion`; the watch starts once it returns (or its promise resolves). */
+  replace(items: T[], resourceVersion: string): void | Promise<void>;
   /** An ADDED or MODIFIED event. */
   upsert(obj: T, type: 'ADDED' | 'MODIFIED'): void;
   /** A DELETED event; `obj` is the object's final state. */
@@ -125,7 +125,7 @@ export class Reflector<T extends KubeObject> {
     });
     if (signal.aborted) return;
     const rv = list.metadata.resourceVersion ?? '';
-    this.#cfg.sink.replace(list.items, rv);
+    await this.#cfg.sink.replace(list.items, rv);
     this.#lastResourceVersion = rv;
     this.#log.debug({ items: list.items.length, resourceVersion: rv }, 'listed');
   }

@@ -103,6 +103,41 @@ describe('informer - sync, handlers, lister', () => {
     assert.equal(informer.lastSyncResourceVersion(), world.server.resourceVersion);
   });
 
+  it('delivers a big list in chunks with event-loop turns between them (timers run), in order, then syncs', async () => {
+    const world = await fx.world();
+    for (let i = 0; i < 25; i++) world.server.put('pods', pod(`p-${String(i).padStart(2, '0')}`));
+    const informer = newSharedInformer<Pod>({
+      ...tuning,
+      client: world.client,
+      ref: resources.pods,
+      rng: testRng(),
+      deliveryChunk: 10,
+    });
+    const seen: string[] = [];
+    let ticks = 0;
+    // A task queued on each delivery: it can only run if the informer yields to the event loop.
+    informer.addEventHandler({
+      onAdd: (p) => {
+        seen.push(`${p.metadata.name}@${ticks}`);
+        setImmediate(() => ticks++);
+      },
+    });
+    const ac = new AbortController();
+    aborts.push(ac);
+    void informer.run(ac.signal);
+    assert.equal(await informer.whenSynced(ac.signal), true);
+    assert.equal(seen.length, 25);
+    assert.deepEqual(
+      seen.map((s) => s.split('@')[0]),
+      Array.from({ length: 25 }, (_, i) => `p-${String(i).padStart(2, '0')}`),
+    );
+    // Deliveries 0-9 ran in one turn, 10-19 after one more, 20-24 after another.
+    const turnOf = (i: number) => Number(seen[i]?.split('@')[1]);
+    assert.equal(turnOf(9), turnOf(0));
+    assert.ok(turnOf(10) > turnOf(9), `no turn between chunks: ${seen.join(' ')}`);
+    assert.ok(turnOf(20) > turnOf(19), `no turn between chunks: ${seen.join(' ')}`);
+  });
+
   it('a late handler hears every cached object as an initial add; a throwing handler does not stop the others', async () => {
     const world = await fx.world();
     world.server.put('pods', pod('a'));
