@@ -8,6 +8,7 @@ import type { Clock, Rng } from '@kubelab/clock';
 import {
   type LeaderElector,
   type LeadingContext,
+  LeaseDefaults,
   createLeaderElector,
   createRedisLeaseStore,
 } from '@kubelab/lease';
@@ -89,6 +90,16 @@ export async function runService(o: RunServiceOptions): Promise<RunningService> 
   return { bus, elector, shutdown };
 }
 
+/**
+ * How long a lease command may go unanswered: half the renew deadline, at least 400 ms (the store's default,
+ * which leaves room for a second renewal within the default 700 ms deadline). A timeout is a timer, and Node
+ * runs due timers before it reads sockets, so after a busy stretch longer than the timeout a renewal whose
+ * answer already arrived still fails; with Kubernetes' 10 s deadline a fixed 400 ms cost terms under load.
+ */
+export function leaseCommandTimeoutMs(renewDeadlineMs: number): number {
+  return Math.max(400, Math.round(renewDeadlineMs / 2));
+}
+
 function startElection(
   o: RunServiceOptions,
   ctx: ServiceContext,
@@ -99,6 +110,7 @@ function startElection(
     leaseName: election.leaseName,
     rng: o.rng,
     logger: o.logger,
+    commandTimeoutMs: leaseCommandTimeoutMs(o.env.lease.renewDeadlineMs ?? LeaseDefaults.renewDeadlineMs),
   });
   const timing = Object.fromEntries(Object.entries(o.env.lease).filter(([, v]) => v !== undefined));
   const elector = createLeaderElector({
