@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@kubelab/telemetry';
 import { SpanKind } from '@opentelemetry/api';
-import type { Msg, NatsConnection, Subscription } from 'nats';
+import { type Msg, ErrorCode as NatsCode, type NatsConnection, NatsError, type Subscription } from 'nats';
 import type { Codec } from './codec.js';
 import type { BoundEndpoint } from './endpoint.js';
 import { type Reply, type WireReply, encodeFailure, encodeSuccess } from './envelope.js';
@@ -106,6 +106,13 @@ function respond(msg: Msg, reply: WireReply, log: Logger): void {
   try {
     msg.respond(reply.data, reply.headers ? { headers: reply.headers } : undefined);
   } catch (err) {
+    if (err instanceof NatsError && err.code === NatsCode.MaxPayloadExceeded) {
+      // Too big for one message: say so at once rather than leave the caller to time out.
+      const message = `the reply (${reply.data.length} bytes) is larger than the bus allows in one message; ask for less (e.g. a list with limit and continue)`;
+      log.warn({ subject: msg.subject, bytes: reply.data.length }, 'reply too large for the bus');
+      respond(msg, encodeFailure({ code: ErrorCode.Internal, message }), log);
+      return;
+    }
     // The connection closed under us; the caller will time out. Nothing else to do but say so.
     log.warn({ err, subject: msg.subject }, 'could not send a reply');
   }

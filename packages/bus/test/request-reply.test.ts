@@ -36,6 +36,17 @@ describe('request/reply', () => {
     await killAll();
   });
 
+  test('request/reply - a reply too large for one message fails at once with a clear error, not a timeout', async () => {
+    await a.serve(blob('huge'), () => new Uint8Array(2 * 1024 * 1024)); // nats-server's max_payload is 1 MiB
+    const started = performance.now();
+    await assert.rejects(client.request(blob('huge'), new Uint8Array(1), { timeoutMs: 5_000 }), (err) => {
+      assert.ok(err instanceof BusRemoteError, String(err));
+      assert.match(err.message, /larger than the bus allows in one message/);
+      return true;
+    });
+    assert.ok(performance.now() - started < 2_500, 'the caller waited for its timeout');
+  });
+
   test('request/reply - typed round trip', async () => {
     await a.serve(echo('rt'), (req, ctx) => ({
       text: req.text.toUpperCase(),
