@@ -206,7 +206,7 @@ async function processCluster(): Promise<void> {
     console.log(
       `scheduler_perf-style SchedulingThroughput (pods bound per 1 s window, first→last bind, ${perSecond.length} ` +
         `windows): average ${fmt(avg)}, p50 ${fmt(pct(perSecond, 50))}, p90 ${fmt(pct(perSecond, 90))}, ` +
-        `p99 ${fmt(pct(perSecond, 99))} pods/s`,
+        `p99 ${fmt(pct(perSecond, 99))} pods/s; per window: ${perSecond.join(' ')}`,
     );
     console.log(
       `goal ≥ ${GOAL} pods/s: ${avg >= GOAL ? 'met' : 'NOT met'} by the average SchedulingThroughput ` +
