@@ -40,6 +40,10 @@ function unwrap<T>(obj: T | DeletedFinalStateUnknown<T>): T {
 }
 
 /** What a Deployment controller is built from. */
+
+/** The pod informer's index of pods by their controller's uid (this controller's name for it). */
+const PODS_BY_CONTROLLER = 'deployment.podsByControllerUid';
+
 export interface DeploymentControllerConfig {
   readonly ctx: ControllerContext;
   /** Concurrent syncs; default 5 (`--concurrent-deployment-syncs`). */
@@ -73,6 +77,10 @@ export class DeploymentController implements Controller {
     this.#dLister = dInformer.lister();
     this.#rsLister = rsInformer.lister();
     this.#podLister = podInformer.lister();
+    podInformer.addIndexer(PODS_BY_CONTROLLER, (pod) => {
+      const ref = getControllerOf(pod);
+      return ref ? [ref.uid] : [];
+    });
     this.#sc = {
       client: ctx.client,
       recorder: ctx.recorder,
@@ -215,10 +223,17 @@ export class DeploymentController implements Controller {
     } catch {
       return map;
     }
-    for (const pod of this.#podLister.listNamespace(d.metadata.namespace ?? '')) {
-      if (!labelSelectorMatches(selector, pod.metadata.labels)) continue;
-      const ref = getControllerOf(pod);
-      if (ref) map.get(ref.uid)?.push(pod);
+    // Only pods controlled by one of these ReplicaSets can land in the map: read them by index rather than
+    // every pod of the namespace (30,000 pods × 300 Deployments syncing during a rollout).
+    for (const [uid, pods] of map) {
+      for (const pod of this.#podLister.byIndex(PODS_BY_CONTROLLER, uid)) {
+        if (
+          pod.metadata.namespace === d.metadata.namespace &&
+          labelSelectorMatches(selector, pod.metadata.labels)
+        ) {
+          pods.push(pod);
+        }
+      }
     }
     return map;
   }
