@@ -46,7 +46,7 @@ const BASELINE = process.env.BENCH_BASELINE;
 const IDS = [1, 2, 3];
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,16,256').split(',').map(Number);
 /**
- * Profiling knobs: `BENCH_SKIP=etcd,strict,failover` (any of them), extra server args
+ * Profiling knobs: `BENCH_SKIP=etcd,strict,background,failover` (any of them), extra server args
  * (`BENCH_KV_ARGS='--no-fsync'`, or `'--trace-cpu-profile'` with BENCH_TRACE), `BENCH_KEEP=1` keeps the data
  * dir (traces, profiles).
  */
@@ -512,16 +512,20 @@ async function main(): Promise<void> {
   const buses: Bus[] = [];
   try {
     const nats = await startNatsServer();
-    // Two raft-node clusters on the same NATS server: the driver's default (thesis §10.2.1 overlap: a leader
+    // Raft-node clusters on the same NATS server: the driver's default (thesis §10.2.1 overlap: a leader
     // sends its appends before its own fsync) and the strict Ready order (persist → send) for comparison.
     const overlap = new RaftCluster(nats.url, root, 'overlap', []);
     const strict = new RaftCluster(nats.url, root, 'strict', ['--persist-then-send']);
+    // The driver's opt-in leaderWritesInBackground (thesis §10.2.1 in full: the leader's fsync runs on the
+    // threadpool and a majority of followers can commit without it).
+    const background = new RaftCluster(nats.url, root, 'background', ['--leader-writes-in-background']);
     const baseline =
       BASELINE === undefined
         ? undefined
         : new RaftCluster(nats.url, root, 'baseline', [], join(BASELINE, 'bench/raft/kv/server.ts'));
     const clusters = [
       ...(SKIP.has('strict') ? [] : [strict]),
+      ...(SKIP.has('background') ? [] : [background]),
       overlap,
       ...(baseline === undefined ? [] : [baseline]),
     ];
@@ -537,6 +541,9 @@ async function main(): Promise<void> {
     const variants = [
       { name: 'raft-node (default: leader sends before persist)', cluster: overlap },
       ...(SKIP.has('strict') ? [] : [{ name: 'raft-node (strict: persist → send)', cluster: strict }]),
+      ...(SKIP.has('background')
+        ? []
+        : [{ name: 'raft-node (leader writes in the background)', cluster: background }]),
       ...(baseline === undefined ? [] : [{ name: `baseline ${BASELINE} (its default)`, cluster: baseline }]),
     ];
     await throughputTables(raftBus, variants, etcdLeaderMember.clientUrl);

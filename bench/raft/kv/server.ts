@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/raft/kv/server.ts --id 1 --peers 1,2,3 \
  *     --nats nats://127.0.0.1:4222 --data /tmp/kv-1 [--group kv] [--no-fsync] [--tick-ms 50] [--metrics-port 9101]
- *     [--trace FILE]
+ *     [--persist-then-send | --leader-writes-in-background] [--trace FILE]
  *
  * stdout carries one JSON line per event for supervisors: `{"ev":"ready",…}` once serving, and
  * `{"ev":"state","lead":…,"term":…,"state":…,"t":<epoch ms>}` on every role/leader/term change.
@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     group: { type: 'string', default: 'kv' },
     'no-fsync': { type: 'boolean', default: false },
     'persist-then-send': { type: 'boolean', default: false },
+    'leader-writes-in-background': { type: 'boolean', default: false },
     'tick-ms': { type: 'string' },
     'election-ticks': { type: 'string' },
     'metrics-port': { type: 'string' },
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
     ...(args['tick-ms'] === undefined ? {} : { tickMs: Number(args['tick-ms']) }),
     ...(args['election-ticks'] === undefined ? {} : { electionTicks: Number(args['election-ticks']) }),
     leaderSendsBeforePersist: !args['persist-then-send'],
+    leaderWritesInBackground: args['leader-writes-in-background'],
     ...(recorder === undefined ? {} : { probe: recorder }),
     metrics,
     logger,

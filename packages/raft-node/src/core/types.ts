@@ -173,8 +173,8 @@ export interface StorageUpdate {
 export interface SaveOptions {
   /**
    * The caller does not wait for this write with the event loop (a leader's write under
-   * `leaderCountsDurableOnly`): do the blocking system calls off the event loop (the threadpool) rather than
-   * inline. A hint; the outcome and the durability promise are the same.
+   * `leaderCountsDurableOnly`): do the waiting for the device (fdatasync) off the event loop, on the
+   * threadpool, rather than inline. A hint; the outcome and the durability promise are the same.
    */
   readonly background?: boolean;
 }

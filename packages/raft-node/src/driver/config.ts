@@ -67,23 +67,38 @@ export interface NodeDriverConfig<R = undefined> {
   readonly heartbeatTicks?: number;
   readonly raft?: RaftTuning;
   /**
-   * Let a leader send a Ready's messages before persisting it, and persist it in the background (libuv
-   * threadpool write + fdatasync) while the loop goes on: Raft thesis §10.2.1, "the leader may even commit
-   * an entry before it has been written to its own disk, if a majority of followers have written it to
-   * their disks". etcd's server sends before saving too (`if islead { transport.Send(...) }`). Default
-   * true; false keeps the plain Ready order (persist → send, one Ready at a time) of STYLE.md principle 3.
-   * Not with a durable state machine (`applied` set), whose applied index must never pass its own disk.
-   * The deterministic simulation runs 30 % of its seeds with it (background writes that end a random
-   * time later, crashes losing them included).
+   * Let a leader send a Ready's messages before persisting it, overlapping its fsync with the followers'
+   * (Raft thesis §10.2.1; etcd's server does this: `if islead { transport.Send(...) }` before saving).
+   * Default true (it takes one fsync off the commit path at low concurrency); false keeps the plain Ready
+   * order (persist → send) of STYLE.md principle 3. The deterministic simulation runs 30 % of its seeds with
+   * the overlap (half of them with leaderWritesInBackground too), crashes losing unsynced writes included.
    *
-   * Why it is safe: the core then counts the leader's own entries towards the commit quorum only once
-   * this driver reports them durable (RaftConfig.leaderCountsDurableOnly, RawNode.advancePersisted), so
-   * a commit always rests on a majority of durable copies, whoever holds them; only then are entries
-   * applied, clients answered and the commit index sent. A leader's messages (appends, heartbeats,
-   * read-index and transfer messages) acknowledge nothing of its own state; every other Ready (vote and
-   * append responses, as a follower or candidate) waits for the background writes to end first.
+   * Why it is safe here: a leader's messages (appends, heartbeats, read-index and transfer messages) are
+   * not acknowledgements of its own state; vote and append RESPONSES only come from followers and
+   * candidates, which keep the strict order. The core counts the leader's own unsynced entries towards
+   * the commit quorum, but this driver handles one Ready at a time: a commit index computed while the
+   * leader's fsync is in flight only surfaces in the NEXT Ready (apply, client acknowledgement, commit
+   * index sent to followers, read-index answers), which starts after that fsync completed. So nothing
+   * acts on an entry before a majority, leader included, has it durable.
    */
   readonly leaderSendsBeforePersist?: boolean;
+  /**
+   * With leaderSendsBeforePersist: the leader's write runs in the background (a synchronous append, then
+   * fdatasync on the libuv threadpool) while the loop takes further Readies, and the core counts the
+   * leader's own entries only once they are durable (RaftConfig.leaderCountsDurableOnly). Then two
+   * followers can commit an entry, and the leader apply it and answer, while its own fsync still runs:
+   * thesis §10.2.1 in full ("the leader may even commit an entry before it has been written to its own
+   * disk, if a majority of followers have written it to their disks"). Every Ready that is not the
+   * leader's (vote and append responses) waits for the background writes first. Ignored with a durable
+   * state machine (`applied` set), whose applied index must never pass its own disk.
+   *
+   * Default false, on measurements (bench:raft, concurrency 1, 2 shared CPUs): with a threadpool write and
+   * fdatasync it was slower everywhere (p99 +15-40 %, 5-20 % fewer writes/s), since the leader's inline
+   * fsync usually ends before the first follower's round trip and the hand-offs add wake-ups; with only the
+   * fdatasync handed off it was even (p99 -7 % in one run, +25 % in another). It pays when the leader's
+   * disk is slower than its followers'.
+   */
+  readonly leaderWritesInBackground?: boolean;
   /**
    * Index the state machine has already applied (a durable state machine). When absent, the state machine
    * is restored from the storage's snapshot at start and every committed entry after it is re-applied.
@@ -172,6 +187,7 @@ export function resolveDriverConfig<R>(c: NodeDriverConfig<R>): ResolvedDriverCo
     heartbeatTicks: c.heartbeatTicks ?? d.heartbeatTicks,
     raft: { ...d.raft, ...c.raft },
     leaderSendsBeforePersist: c.leaderSendsBeforePersist ?? true,
+    leaderWritesInBackground: c.leaderWritesInBackground ?? false,
     applied: c.applied,
     snapshotEntries: c.snapshotEntries ?? d.snapshotEntries,
     snapshotCatchUpEntries: c.snapshotCatchUpEntries ?? d.snapshotCatchUpEntries,

@@ -117,9 +117,9 @@ export class NodeDriver<R = undefined> {
     this.savedVote = initial0.hardState.vote;
     this.rn = new RawNode({
       ...c.raft,
-      // A leader's writes go to the background when it sends first (see handleReady); not with a durable
-      // state machine, whose applied index must never pass what is on its own disk.
-      leaderCountsDurableOnly: c.leaderSendsBeforePersist && c.applied === undefined,
+      // See NodeDriverConfig.leaderWritesInBackground.
+      leaderCountsDurableOnly:
+        c.leaderSendsBeforePersist && c.leaderWritesInBackground && c.applied === undefined,
       id: c.id,
       storage: c.storage,
       rng: c.rng,
@@ -439,15 +439,13 @@ export class NodeDriver<R = undefined> {
   }
 
   /**
-   * A leader's write that nothing waits for (thesis §10.2.1, with the core's leaderCountsDurableOnly): its
-   * appends are already on the wire, the loop goes on (the next Ready may apply what the followers alone
-   * commit, and answer its clients), and when the write ends the core hears that the leader has the
-   * entries durably (advancePersisted), which may commit them. Writes end in the order they were started
-   * (the storage runs them one after another), and so are they reported.
-   *
-   * Why: at concurrency 1 the leader's own write+fdatasync sat on every commit (the event loop blocked in
-   * it, and the core counted the leader's copy at append, so its commit could only be acted on after the
-   * write). Now a commit needs the fastest two of the three copies, whichever they are.
+   * A leader's write that nothing waits for (NodeDriverConfig.leaderWritesInBackground, with the core's
+   * leaderCountsDurableOnly): its appends are already on the wire, the loop goes on (the next Ready may
+   * apply what the followers alone commit, and answer its clients), and when the write ends the core hears
+   * that the leader has the entries durably (advancePersisted), which may commit them. Writes end in the
+   * order they were started (the storage runs them one after another), and so are they reported. A commit
+   * then needs the fastest majority of durable copies, whichever they are, instead of always the
+   * leader's own fsync.
    */
   private persistInBackground(rd: Ready): void {
     const saving = this.persist(rd, true);

@@ -1,5 +1,5 @@
 /** Small file-system helpers shared by the WAL and the snapshot store. */
-import { fdatasync, write, writeSync } from 'node:fs';
+import { fdatasync, writeSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 
 /**
@@ -41,24 +41,9 @@ export function writeAllSync(fd: number, buf: Uint8Array, position: number): voi
 }
 
 /**
- * Writes all of `buf` at `position` on the libuv threadpool (a background write: see FileStorage.save), so
- * the event loop runs while the disk works.
+ * fdatasync on the libuv threadpool: the event loop runs while the device works (a background write, see
+ * FileStorage.save).
  */
-export async function writeAllOffLoop(fd: number, buf: Uint8Array, position: number): Promise<void> {
-  let off = 0;
-  // Bounded: every round writes at least one byte or throws.
-  while (off < buf.length) {
-    const n = await new Promise<number>((resolve, reject) => {
-      write(fd, buf, off, buf.length - off, position + off, (err, written) =>
-        err === null ? resolve(written) : reject(err),
-      );
-    });
-    if (n <= 0) throw new Error(`short write: 0 of ${buf.length - off} bytes at ${position + off}`);
-    off += n;
-  }
-}
-
-/** fdatasync on the libuv threadpool (see writeAllOffLoop). */
 export function fdatasyncOffLoop(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (err) => (err === null ? resolve() : reject(err))));
 }

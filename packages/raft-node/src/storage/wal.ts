@@ -32,14 +32,7 @@
 import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, openSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type StorageLogger,
-  fdatasyncOffLoop,
-  fsyncDir,
-  hex16,
-  writeAllOffLoop,
-  writeAllSync,
-} from './wal-fs.js';
+import { type StorageLogger, fdatasyncOffLoop, fsyncDir, hex16, writeAllSync } from './wal-fs.js';
 import {
   type RecordInput,
   RecordType,
@@ -182,10 +175,9 @@ export class Wal {
 
   /**
    * Appends `records` with one write, first starting a new segment (with `prologue()`) if the current one
-   * would grow past the size limit. Does not fsync: call `sync()`. `offLoop`: the append (not a segment
-   * change or preallocation, which are rare) is a threadpool write instead of a synchronous one.
+   * would grow past the size limit. Does not fsync: call `sync()`.
    */
-  async write(records: readonly RecordInput[], prologue: () => Prologue, offLoop = false): Promise<void> {
+  async write(records: readonly RecordInput[], prologue: () => Prologue): Promise<void> {
     if (records.length === 0) return;
     await this.guard(async () => {
       const { buf, lastCrc } = encodeRecords(records);
@@ -194,8 +186,7 @@ export class Wal {
         return;
       }
       this.preallocate(this.size + buf.length);
-      if (offLoop) await writeAllOffLoop(this.handle(), buf, this.size);
-      else writeAllSync(this.handle(), buf, this.size);
+      writeAllSync(this.handle(), buf, this.size);
       this.size += buf.length;
       this.lastCrc = lastCrc;
       this.batchesInSegment++;
@@ -205,7 +196,7 @@ export class Wal {
 
   /**
    * Makes everything written so far durable (fdatasync, plus the directory after a segment change).
-   * `offLoop`: the fdatasync runs on the threadpool.
+   * `offLoop`: the fdatasync runs on the threadpool (a background write, see FileStorage.save).
    */
   async sync(offLoop = false): Promise<void> {
     if (!this.opts.sync || !(this.unsynced || this.dirDirty)) return;

@@ -38,8 +38,11 @@ async function startCluster(opts = {}): Promise<TestCluster> {
  * any message carrying a new term, only after the state they depend on is durable; the leader's appends
  * too unless `leaderSendsBeforePersist`. Every proposal resolves only once a majority holds it durably.
  */
-async function checkDurabilityOrder(leaderSendsBeforePersist: boolean): Promise<void> {
-  const c = new TestCluster(IDS, { leaderSendsBeforePersist });
+async function checkDurabilityOrder(
+  leaderSendsBeforePersist: boolean,
+  leaderWritesInBackground = false,
+): Promise<void> {
+  const c = new TestCluster(IDS, { leaderSendsBeforePersist, leaderWritesInBackground });
   const durable = new Map<number, { last: number; term: number; vote: number }>();
   const violations: string[] = [];
   let appendsBeforeDurable = 0;
@@ -50,7 +53,10 @@ async function checkDurabilityOrder(leaderSendsBeforePersist: boolean): Promise<
     const slow = Object.create(inner) as MemoryStorage;
     slow.save = async (u: StorageUpdate, mustSync: boolean) => {
       await inner.save(u, mustSync);
-      await new Promise((r) => setImmediate(r)); // a slow fsync: a macrotask later
+      // A slow fsync: a macrotask later; with background writes the leader's is much slower, so its
+      // followers' acknowledgements arrive while its own write is in flight.
+      const turns = leaderWritesInBackground && c.nodes.get(id)?.driver.isLeader === true ? 30 : 1;
+      for (let t = 0; t < turns; t++) await new Promise((r) => setImmediate(r));
       const d = durable.get(id)!;
       const last = u.entries.at(-1);
       if (last !== undefined) d.last = last.index;
@@ -142,6 +148,10 @@ describe('driver', () => {
 
   it('driver - leaderSendsBeforePersist: appends overlap the leader fsync, acks still wait for a durable majority', async () => {
     await checkDurabilityOrder(true);
+  });
+
+  it('driver - leaderWritesInBackground: the leader persists in the background; acks still wait for a durable majority', async () => {
+    await checkDurabilityOrder(true, true);
   });
 
   it('driver - proposals arriving during a save are group-committed into the next Ready', async () => {

@@ -17,11 +17,13 @@ export interface SimConfig {
   readonly snapshotEvery: number;
   readonly compactKeep: number;
   readonly raft: RaftOptions;
-  /**
-   * The leader sends before it persists and persists in the background, counting its own copy only once
-   * durable (thesis §10.2.1), as NodeDriver's option of that name.
-   */
+  /** The leader sends before it persists (thesis §10.2.1), as NodeDriver's option of that name. */
   readonly leaderSendsBeforePersist: boolean;
+  /**
+   * With leaderSendsBeforePersist: the leader persists in the background and counts its own copy only once
+   * durable, as NodeDriver's leaderWritesInBackground.
+   */
+  readonly leaderWritesInBackground: boolean;
   /** A background write takes up to this long (drawn per write): shorter or longer than a round trip. */
   readonly backgroundWriteMsMax: number;
   /** Per node id: its tick period (clocks run at slightly different rates). */
@@ -58,7 +60,7 @@ export function deriveConfig(seed: number, overrides: SimOverrides = {}): SimCon
   const initialVoters = membershipChanges ? nodeIds.slice(0, 3) : nodeIds;
   const snapshots = chance(rng, 0.5);
   const tickMs = new Map(nodeIds.map((id) => [id, Math.round(between(rng, 8, 12) * 10) / 10]));
-  return {
+  const c = {
     seed,
     nodeIds,
     initialVoters,
@@ -80,6 +82,8 @@ export function deriveConfig(seed: number, overrides: SimOverrides = {}): SimCon
     healMs: overrides.healMs ?? 2000,
     faultEveryMs: rng.int(40, 250),
   };
+  // Drawn last, so that the draws above stay those of earlier commits (seeds keep their other settings).
+  return { ...c, leaderWritesInBackground: c.leaderSendsBeforePersist && chance(rng, 0.5) };
 }
 
 function raftOptions(rng: Rng): RaftOptions {
@@ -104,7 +108,11 @@ export function describeConfig(c: SimConfig): string {
     c.snapshotEvery > 0 ? `snapshot/${c.snapshotEvery} keep=${c.compactKeep}` : 'no-snapshots',
     `election=${r.electionTicks} heartbeat=${r.heartbeatTicks} checkQuorum=${r.checkQuorum} preVote=${r.preVote}`,
     `forwarding=${!r.disableProposalForwarding} maxSize=${r.maxSizePerMsg} inflight=${r.maxInflightMsgs}`,
-    c.leaderSendsBeforePersist ? 'leader-sends-first' : 'persist-then-send',
+    c.leaderWritesInBackground
+      ? 'leader-writes-in-background'
+      : c.leaderSendsBeforePersist
+        ? 'leader-sends-first'
+        : 'persist-then-send',
     `clients=${c.clients} keys=${c.keys.length} readIndex=${c.readIndexShare} chaos=${c.chaosMs}ms`,
   ].join(' ');
 }

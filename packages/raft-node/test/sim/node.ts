@@ -56,12 +56,14 @@ export interface SimNodeConfig {
   readonly compactKeep: number;
   readonly invariants: Invariants;
   readonly sabotage: Sabotage | undefined;
-  /**
-   * A leader sends a Ready's messages before persisting it, and persists it in the background (as the
-   * driver's option of that name, with the core's leaderCountsDurableOnly): the write is unsynced until a
-   * completion event `backgroundWriteMs()` later, and the node goes on meanwhile.
-   */
+  /** A leader sends a Ready's messages before persisting it (as the driver's option of that name). */
   readonly leaderSendsBeforePersist: boolean;
+  /**
+   * With leaderSendsBeforePersist: the leader persists in the background (as the driver's option of that
+   * name, with the core's leaderCountsDurableOnly): the write is unsynced until a completion event
+   * `backgroundWriteMs()` later, and the node goes on meanwhile.
+   */
+  readonly leaderWritesInBackground: boolean;
   /** How long a background write takes (drawn per write). */
   backgroundWriteMs(): number;
   /** Runs `fn` after `ms` of simulated time. */
@@ -135,7 +137,7 @@ export class SimNode {
       storage: this.storage,
       rng: seededRng(this.cfg.seed * 7919 + this.id * 104729 + this.incarnation),
       applied: this.applied,
-      leaderCountsDurableOnly: this.cfg.leaderSendsBeforePersist,
+      leaderCountsDurableOnly: this.cfg.leaderWritesInBackground,
     });
     this.cfg.trace(`node ${this.id} starts (incarnation ${this.incarnation}, applied ${this.applied})`);
   }
@@ -248,7 +250,7 @@ export class SimNode {
     // As the driver: such a leader writes in the background (not its commit-only Readies, which write
     // nothing durable); anything else first waits for the background writes to end.
     const background =
-      this.cfg.leaderSendsBeforePersist && leader && !commitOnly && rd.snapshot === undefined;
+      this.cfg.leaderWritesInBackground && leader && !commitOnly && rd.snapshot === undefined;
     if (!background && !(leader && commitOnly)) this.finishBackgroundWrites();
     if (sendFirst) {
       send();

@@ -134,6 +134,7 @@ class Simulation {
       invariants: this.invariants,
       sabotage: this.opts.sabotage,
       leaderSendsBeforePersist: this.cfg.leaderSendsBeforePersist,
+      leaderWritesInBackground: this.cfg.leaderWritesInBackground,
       backgroundWriteMs: () => between(this.rng, 0, this.cfg.backgroundWriteMsMax),
       after: (ms, fn) => this.queue.after(ms, fn),
       rng: this.rng,
