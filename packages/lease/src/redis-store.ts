@@ -88,6 +88,9 @@ export interface RedisLeaseStoreOptions {
   readonly keyPrefix?: string;
 }
 
+/** How long opening a connection may take. */
+const CONNECT_TIMEOUT_MS = 1000;
+
 /** The lease key and counter key of a lease; they share the `{name}` hash tag. */
 export function leaseKeys(
   leaseName: string,
@@ -116,7 +119,7 @@ export function createRedisLeaseStore(opts: RedisLeaseStoreOptions): LeaseStore 
   const redis = new Redis(opts.url, {
     enableOfflineQueue: false,
     commandTimeout: opts.commandTimeoutMs ?? 400,
-    connectTimeout: 1000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     // 0: when the connection drops, reject the commands in flight at once instead of holding them.
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -130,9 +133,23 @@ export function createRedisLeaseStore(opts: RedisLeaseStoreOptions): LeaseStore 
   redis.defineCommand('kubelabLeaseRelease', { numberOfKeys: 1, lua: RELEASE_LUA });
   redis.defineCommand('kubelabLeaseGet', { numberOfKeys: 1, lua: GET_LUA });
   const scripts = redis as unknown as Record<string, ScriptFn>;
+  // The first commands wait (up to the connect timeout) for the connection that is being opened: without the
+  // offline queue they would fail at once, and every start logged "lease store unreachable" and lost a retry
+  // period before its first acquire.
+  // The attempt ends with 'ready', or with 'error'/'close' (refused, or no answer within the connect timeout).
+  const outcomes = ['ready', 'error', 'close'] as const;
+  let firstConnect: Promise<void> | undefined = new Promise<void>((resolve) => {
+    const done = () => {
+      for (const e of outcomes) redis.off(e, done);
+      firstConnect = undefined;
+      resolve();
+    };
+    for (const e of outcomes) redis.once(e, done);
+  });
   const run = async (op: LeaseStoreError['operation'], name: string, ...args: (string | number)[]) => {
     const fn = scripts[name];
     if (fn === undefined) throw new Error(`script ${name} is not defined`);
+    if (firstConnect !== undefined) await firstConnect;
     try {
       return await fn.apply(redis, args);
     } catch (err) {

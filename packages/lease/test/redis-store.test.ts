@@ -14,7 +14,7 @@ describe('redis store', () => {
   let redis: Awaited<ReturnType<typeof startRedisServer>>;
   let raw: Redis;
   const stores: LeaseStore[] = [];
-  /** A store whose connection is up (without an offline queue, commands before that fail at once). */
+  /** A store whose connection is up. */
   const open = async (leaseName: string) => {
     const store = createRedisLeaseStore({
       url: redis.url,
@@ -43,6 +43,18 @@ describe('redis store', () => {
     await Promise.all(stores.map((s) => s.close()));
     await killAll();
     redis.cleanup();
+  });
+
+  test('redis store - the first command waits for the connection being opened instead of failing', async () => {
+    const store = createRedisLeaseStore({
+      url: redis.url,
+      leaseName: 'first-command',
+      rng: seededRng(7),
+      logger: silentLogger(),
+    });
+    stores.push(store);
+    const got = await acquire(store, 'a'); // issued before the connection is up
+    assert.equal(got.acquired, true);
   });
 
   test('redis store - keys share one hash slot: {name}', () => {
