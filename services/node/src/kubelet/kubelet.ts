@@ -96,8 +96,8 @@ export class Kubelet {
   #run: Promise<void> | undefined;
   #synced = false;
   #usageTimer: Timer | undefined;
-  /** pod key → the cpu (milli) last published in its usage annotation. */
-  readonly #published = new Map<string, number>();
+  /** pod key → the cpu (milli) and the containers last published in its usage annotation. */
+  readonly #published = new Map<string, { cpuMilli: number; containers: string }>();
 
   constructor(c: KubeletConfig) {
     this.#c = c;
@@ -194,15 +194,23 @@ export class Kubelet {
   }
 
   /**
-   * Publishes each running pod's emulated usage in its {@link USAGE_ANNOTATION} (for the HPA), when it moved
-   * by at least 10 % (or 5 millicores) since the last time.
+   * Publishes each running pod's emulated usage in its {@link USAGE_ANNOTATION} (for the HPA and the Metrics
+   * API), when its CPU moved by at least 10 % (or 5 millicores) since the last time, or a container started or
+   * stopped (a sidecar starting after the first publish uses almost no CPU, and was never shown).
    */
   async publishUsage(): Promise<void> {
     for (const w of this.#workers.values()) {
       const u = w.usage();
       const last = this.#published.get(w.key);
-      if (Object.keys(u.containers).length === 0) continue;
-      if (last !== undefined && Math.abs(u.cpuMilli - last) < Math.max(5, last * 0.1)) continue;
+      const containers = Object.keys(u.containers).sort().join(',');
+      if (containers === '') continue;
+      if (
+        last !== undefined &&
+        last.containers === containers &&
+        Math.abs(u.cpuMilli - last.cpuMilli) < Math.max(5, last.cpuMilli * 0.1)
+      ) {
+        continue;
+      }
       const value = JSON.stringify({
         ...u,
         timestamp: rfc3339(this.#c.clock.wallNow()),
@@ -215,7 +223,7 @@ export class Kubelet {
           { metadata: { annotations: { [USAGE_ANNOTATION]: value } } },
           { namespace: w.pod.metadata.namespace ?? 'default', patchType: 'merge' },
         );
-        this.#published.set(w.key, u.cpuMilli);
+        this.#published.set(w.key, { cpuMilli: u.cpuMilli, containers });
       } catch (err) {
         if (!isNotFound(err)) this.#c.log.debug({ err, pod: w.key }, 'usage not published');
       }

@@ -268,6 +268,33 @@ describe('kubelet - over a fake api', () => {
     assert.equal(u.containers.c?.cpuMilli, 1);
   });
 
+  it('publishes usage again when a container starts or stops, even if the CPU barely moves', async () => {
+    // 'b' ends after 1 s (OnFailure: not restarted) while 'a' keeps running: the pod's CPU moves by 1m only,
+    // below the 5m threshold, but the published containers must follow (kubectl top --containers).
+    const pod = newPod('short', {
+      restartPolicy: 'OnFailure',
+      containers: [
+        { name: 'a', image: 'nginx' },
+        { name: 'b', image: 'busybox', command: ['sleep', '1'] },
+      ],
+    });
+    await h.api.create(resources.pods, pod, { namespace: 'default' });
+    const containersOf = () =>
+      Object.keys(
+        (
+          JSON.parse(getPod(h, 'short')?.metadata.annotations?.[USAGE_ANNOTATION] ?? '{"containers":{}}') as {
+            containers: Record<string, unknown>;
+          }
+        ).containers,
+      ).sort();
+    await advance(h, 700);
+    await h.running.kubelet.publishUsage();
+    assert.deepEqual(containersOf(), ['a', 'b']);
+    await advance(h, 2_000);
+    await h.running.kubelet.publishUsage();
+    assert.deepEqual(containersOf(), ['a']);
+  });
+
   it('ignores pods bound to another node', async () => {
     await h.api.create(
       resources.pods,
