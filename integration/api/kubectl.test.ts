@@ -245,7 +245,16 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
   it('get -w prints a row for each change, and nothing twice', async () => {
     const child = spawn(
       'kubectl',
-      ['--kubeconfig', cluster.kubeconfig, '--cache-dir', cluster.cacheDir, 'get', 'pods', '-w'],
+      [
+        '--kubeconfig',
+        cluster.kubeconfig,
+        '--cache-dir',
+        cluster.cacheDir,
+        'get',
+        'pods',
+        '-w',
+        '--output-watch-events',
+      ],
       { env: cluster.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -257,33 +266,43 @@ describe('kubectl v1.32 against kubelab', { timeout: 240_000 }, () => {
       err += c;
     });
     try {
-      await waitFor(() => /^nginx\s/m.test(out), {
+      await waitFor(() => /^ADDED\s+nginx\s/m.test(out), {
         timeoutMs: 15_000,
         what: `the initial list\n${out}${err}`,
       });
       await ok('run', 'watched', '--image=busybox:1.36');
-      await waitFor(() => /^watched\s/m.test(out), {
+      await waitFor(() => /^ADDED\s+watched\s/m.test(out), {
         timeoutMs: 10_000,
         what: `the ADDED row\n${out}${err}`,
       });
       await ok('label', 'pod', 'watched', 'seen=yes');
-      await waitFor(() => (out.match(/^watched\s/gm) ?? []).length >= 2, {
+      await waitFor(() => /^MODIFIED\s+watched\s/m.test(out), {
         timeoutMs: 10_000,
         what: `the MODIFIED row\n${out}${err}`,
       });
       await ok('delete', 'pod', 'watched');
-      await waitFor(() => (out.match(/^watched\s/gm) ?? []).length >= 3, {
+      await waitFor(() => /^DELETED\s+watched\s/m.test(out), {
         timeoutMs: 10_000,
         what: `the DELETED row\n${out}${err}`,
       });
       await new Promise((r) => setTimeout(r, 500));
       const lines = out.trim().split('\n');
-      assert.match(lines[0] ?? '', /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
-      assert.equal(lines.filter((l) => /^nginx\s/.test(l)).length, 1, `no replay of existing pods:\n${out}`);
-      const watched = lines.filter((l) => /^watched\s/.test(l));
+      assert.match(lines[0] ?? '', /^EVENT\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+      // The list's pods are ADDED once; the watch that follows must not replay them (MODIFIED rows from the
+      // controllers and the scheduler writing status meanwhile are real changes).
+      assert.equal(
+        lines.filter((l) => /^ADDED\s+nginx\s/.test(l)).length,
+        1,
+        `no replay of existing pods:\n${out}`,
+      );
+      const watched = lines.filter((l) => /^\S+\s+watched\s/.test(l)).map((l) => l.split(/\s+/)[0]);
       // ADDED, the label's MODIFIED, DELETED, and any status writes of the running scheduler in between.
+      assert.equal(watched[0], 'ADDED', out);
+      assert.equal(watched[watched.length - 1], 'DELETED', out);
       assert.ok(watched.length >= 3 && watched.length <= 5, `ADDED, MODIFIED…, DELETED:\n${out}`);
-      for (const l of watched) assert.match(l, /^watched\s+0\/1\s+Pending\s+0\s+\d+s$/);
+      for (const l of lines.filter((x) => /^\S+\s+watched\s/.test(x))) {
+        assert.match(l, /^(ADDED|MODIFIED|DELETED)\s+watched\s+0\/1\s+Pending\s+0\s+\d+s$/);
+      }
       assert.equal(child.exitCode, null, 'the watch is still open');
     } finally {
       child.kill('SIGKILL');
