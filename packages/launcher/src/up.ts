@@ -58,10 +58,18 @@ export async function up(args: CliArgs): Promise<number> {
       return 0;
     }
     if (st?.phase === 'failed' || (child.pid !== undefined && !pidAlive(child.pid))) {
-      const tail = readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n');
-      process.stderr.write(
-        `kubelab up failed: ${st?.error ?? 'the supervisor exited'}\n--- ${logPath}\n${tail}\n`,
-      );
+      const error = st?.error ?? 'the supervisor exited';
+      const tail = (path: string) => {
+        try {
+          return readFileSync(path, 'utf8').split('\n').slice(-20).join('\n');
+        } catch {
+          return '(no log)';
+        }
+      };
+      // The process that failed says why in its own log: show its end too.
+      const failedLog = /see (\S+\.log)$/.exec(error)?.[1];
+      const own = failedLog ? `--- ${failedLog}\n${tail(failedLog)}\n` : '';
+      process.stderr.write(`kubelab up failed: ${error}\n${own}--- ${logPath}\n${tail(logPath)}\n`);
       return 1;
     }
   }
