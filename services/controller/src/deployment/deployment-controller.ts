@@ -28,6 +28,7 @@ import {
   runKeyedWorkers,
 } from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
+import { POD_CONTROLLER_INDEX, ensurePodControllerIndex } from '../pod-controller-index.js';
 import { claimObjects, recheckOwner } from '../replicaset/controller-ref-manager.js';
 import { type PodMap, rolloutRecreate } from './recreate.js';
 import { rolloutRolling } from './rolling.js';
@@ -40,9 +41,6 @@ function unwrap<T>(obj: T | DeletedFinalStateUnknown<T>): T {
 }
 
 /** What a Deployment controller is built from. */
-
-/** The pod informer's index of pods by their controller's uid (this controller's name for it). */
-const PODS_BY_CONTROLLER = 'deployment.podsByControllerUid';
 
 export interface DeploymentControllerConfig {
   readonly ctx: ControllerContext;
@@ -77,10 +75,7 @@ export class DeploymentController implements Controller {
     this.#dLister = dInformer.lister();
     this.#rsLister = rsInformer.lister();
     this.#podLister = podInformer.lister();
-    podInformer.addIndexer(PODS_BY_CONTROLLER, (pod) => {
-      const ref = getControllerOf(pod);
-      return ref ? [ref.uid] : [];
-    });
+    ensurePodControllerIndex(podInformer);
     this.#sc = {
       client: ctx.client,
       recorder: ctx.recorder,
@@ -226,7 +221,7 @@ export class DeploymentController implements Controller {
     // Only pods controlled by one of these ReplicaSets can land in the map: read them by index rather than
     // every pod of the namespace (30,000 pods × 300 Deployments syncing during a rollout).
     for (const [uid, pods] of map) {
-      for (const pod of this.#podLister.byIndex(PODS_BY_CONTROLLER, uid)) {
+      for (const pod of this.#podLister.byIndex(POD_CONTROLLER_INDEX, uid)) {
         if (
           pod.metadata.namespace === d.metadata.namespace &&
           labelSelectorMatches(selector, pod.metadata.labels)

@@ -25,6 +25,7 @@ import {
   runKeyedWorkers,
 } from '@kubelab/controller-kit';
 import type { Logger } from '@kubelab/telemetry';
+import { POD_CONTROLLER_INDEX, ensurePodControllerIndex, orphanIndexValue } from '../pod-controller-index.js';
 import { claimObjects, recheckOwner } from './controller-ref-manager.js';
 import { UIDTrackingControllerExpectations } from './expectations.js';
 import { type ReplicaSetKind, type ReplicaSetLike, specReplicas } from './kind.js';
@@ -75,17 +76,6 @@ function podKey(pod: Pod): string {
   return metaNamespaceKey(pod);
 }
 
-/** Index value of pods without a controller reference (per namespace: only those can be adopted). */
-function orphanIndexValue(namespace: string | undefined): string {
-  return `orphan/${namespace ?? ''}`;
-}
-
-/** A pod's controller uid, or {@link orphanIndexValue} of its namespace. */
-function controllerIndex(pod: Pod): string[] {
-  const ref = getControllerOf(pod);
-  return [ref ? ref.uid : orphanIndexValue(pod.metadata.namespace)];
-}
-
 function unwrap<T>(obj: T | DeletedFinalStateUnknown<T>): T {
   return obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
 }
@@ -105,8 +95,6 @@ export class ReplicaSetController implements Controller {
   readonly #podControl: PodControl;
   readonly #rsLister: Lister<ReplicaSetLike>;
   readonly #podLister: Lister<Pod>;
-  /** Name of this controller's pod index by controller uid (see {@link controllerIndex}). */
-  readonly #byController: string;
 
   constructor(cfg: ReplicaSetControllerConfig) {
     const { ctx, kind } = cfg;
@@ -124,8 +112,7 @@ export class ReplicaSetController implements Controller {
     const podInformer = ctx.informers.informerFor<Pod>(resources.pods);
     this.#rsLister = rsInformer.lister();
     this.#podLister = podInformer.lister();
-    this.#byController = `${kind.name}.byController`;
-    podInformer.addIndexer(this.#byController, controllerIndex);
+    ensurePodControllerIndex(podInformer);
     rsInformer.addEventHandler({
       onAdd: (rs) => this.#enqueue(rs),
       onUpdate: (old, cur) => {
@@ -250,8 +237,8 @@ export class ReplicaSetController implements Controller {
     // read at all: Kubernetes lists every pod of the namespace here, which made each sync O(pods) and a
     // resync of 300 ReplicaSets over 30,000 pods 9 M filter steps on the controller manager's one thread.
     const active = [
-      ...this.#podLister.byIndex(this.#byController, rs.metadata.uid ?? ''),
-      ...this.#podLister.byIndex(this.#byController, orphanIndexValue(rs.metadata.namespace)),
+      ...this.#podLister.byIndex(POD_CONTROLLER_INDEX, rs.metadata.uid ?? ''),
+      ...this.#podLister.byIndex(POD_CONTROLLER_INDEX, orphanIndexValue(rs.metadata.namespace)),
     ].filter(isPodActive);
     const { claimed, error } = await claimObjects<Pod>(active, {
       client: this.#ctx.client,
